@@ -1,0 +1,3 @@
+"""flaskguard: a static security analyzer for Flask applications."""
+
+__version__ = "0.1.0"

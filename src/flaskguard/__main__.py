@@ -1,0 +1,5 @@
+import sys
+
+from flaskguard.cli import main
+
+sys.exit(main())
