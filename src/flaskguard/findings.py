@@ -108,6 +108,12 @@ class Finding:
     trace: tuple[RelatedLocation, ...] = ()
     suppressed: bool = False
     suppression_reason: Optional[str] = None
+    # Inputs of the scan stage, not reported: where an inline suppression may stand
+    # ((path, line) pairs: the statement's first line, the import-time statement of a
+    # trace), and the scope and normalised code the fingerprint is made from.
+    anchors: tuple[tuple[str, int], ...] = ()
+    scope: str = ""
+    code: str = ""
 
 
 @dataclass(frozen=True)

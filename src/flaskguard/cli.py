@@ -1,0 +1,171 @@
+"""Command-line interface: ``flaskguard scan | rules | explain``.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
+configuration error; 3 files need a newer Python than the one running flaskguard, or no
+Python file could be analysed at all (so CI never passes green having read nothing).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Optional
+
+from flaskguard import __version__
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_USAGE = 2
+EXIT_INCOMPLETE = 3
+
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+CONFIDENCES = ("high", "medium", "low")
+
+
+def _split_ids(values: Optional[list[str]]) -> Optional[list[str]]:
+    if values is None:
+        return None
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="flaskguard",
+        description="Static security analyzer for Flask applications.",
+    )
+    parser.add_argument("--version", action="version", version=f"flaskguard {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = commands.add_parser("scan", help="analyse a project and report findings")
+    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
+    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
+    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+    scan.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1 (default: low)")
+    scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
+    scan.add_argument("--select", action="append", metavar="IDS", help="rule ids or prefixes to run (comma-separated)")
+    scan.add_argument("--ignore", action="append", metavar="IDS", help="rule ids or prefixes to skip (comma-separated)")
+    scan.add_argument("--min-confidence", choices=CONFIDENCES, help="drop findings below this confidence")
+    scan.add_argument("--exclude", action="append", metavar="PATTERN", help="replace the default excludes (gitignore-style)")
+    scan.add_argument("--extend-exclude", action="append", metavar="PATTERN", help="add to the excludes")
+    scan.add_argument("--force-exclude", action="store_true", default=None, help="apply excludes to files named on the command line too")
+    scan.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
+    scan.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
+    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+
+    commands.add_parser("rules", help="list every rule")
+    explain = commands.add_parser("explain", help="print a rule's documentation")
+    explain.add_argument("rule", metavar="RULE", help="rule id (FG100) or name (dev-server-at-import)")
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules()
+        if args.command == "explain":
+            return _explain(args.rule)
+    except KeyboardInterrupt:
+        print("flaskguard: interrupted", file=sys.stderr)
+        return 130
+    parser.print_help()
+    return EXIT_USAGE
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from flaskguard.config import ConfigError, apply_overrides, load_config
+    from flaskguard.discovery import find_project_root
+    from flaskguard.report import render
+    from flaskguard.rules import rule_metas
+    from flaskguard.scan import run_scan
+
+    if args.jobs is not None and args.jobs < 1:
+        print("flaskguard: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    paths = [Path(p) for p in args.paths]
+    root = find_project_root(paths, Path.cwd())
+    try:
+        config = load_config(root)
+        config = apply_overrides(
+            config,
+            select=_split_ids(args.select),
+            ignore=_split_ids(args.ignore),
+            exclude=args.exclude,
+            extend_exclude=args.extend_exclude,
+            force_exclude=args.force_exclude,
+            respect_gitignore=False if args.no_gitignore else None,
+            fail_on=args.fail_on,
+            min_confidence=args.min_confidence,
+        )
+    except ConfigError as error:
+        print(f"flaskguard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+
+    result = run_scan(paths, config=config, root=root, jobs=args.jobs)
+    color = args.color == "always" or (
+        args.color == "auto" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+    )
+    report = render(args.format, result, rule_metas(), color=color, tool_version=__version__)
+    if args.output:
+        try:
+            Path(args.output).write_text(report, encoding="utf-8")
+        except OSError as error:
+            print(f"flaskguard: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+            return EXIT_USAGE
+        if args.format != "text":
+            print(
+                f"flaskguard: wrote {args.output}: {len(result.active_findings)} findings, "
+                f"{len(result.diagnostics)} diagnostics",
+                file=sys.stderr,
+            )
+    else:
+        sys.stdout.write(report)
+        sys.stdout.flush()
+
+    needs_newer = any(d.code == "FG902" for d in result.diagnostics)
+    if needs_newer or result.stats.python_files_analysed == 0:
+        if result.stats.python_files_analysed == 0:
+            print("flaskguard: no Python file could be analysed", file=sys.stderr)
+        return EXIT_INCOMPLETE
+    failing = [f for f in result.active_findings if f.severity >= config.fail_on]
+    if failing and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _rules() -> int:
+    from flaskguard.rules import rule_metas
+
+    rows = [("ID", "NAME", "SEVERITY", "CWE", "OWASP", "SUMMARY")]
+    for meta in rule_metas():
+        cwe = ",".join(f"CWE-{c}" for c in meta.cwe)
+        rows.append((meta.id, meta.name, meta.severity.label, cwe, meta.owasp, meta.summary))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]) - 1)]
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths)]
+        print("  ".join([*cells, row[-1]]).rstrip())
+    return EXIT_OK
+
+
+def _explain(rule_id: str) -> int:
+    from flaskguard.rules import find_rule
+
+    rule = find_rule(rule_id)
+    if rule is None:
+        print(f"flaskguard: error: unknown rule {rule_id!r} (see `flaskguard rules`)", file=sys.stderr)
+        return EXIT_USAGE
+    meta = rule.meta
+    cwe = ", ".join(f"CWE-{c}" for c in meta.cwe)
+    print(f"# {meta.id} {meta.name}: {meta.summary}")
+    print()
+    print(f"Severity: {meta.severity.label} (default)  Confidence: {meta.confidence.label}")
+    print(f"CWE: {cwe}  OWASP: {meta.owasp_title}  Autofix: {'yes' if meta.fixable else 'no'}")
+    print()
+    print(meta.doc.strip())
+    return EXIT_OK

@@ -1,0 +1,156 @@
+"""A small, picklable expression language: what the analyses need of Python expressions.
+
+Facts store expressions in this form rather than as ``ast`` nodes: it is compact, immutable,
+hashable, and keeps only what constant evaluation and object resolution read. Anything the
+analyses cannot use becomes :data:`UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+ConstValue = Union[str, bytes, int, float, complex, bool, None]
+
+
+class Expr:
+    """Base of every expression node."""
+
+    __slots__ = ()
+
+
+@dataclass(frozen=True)
+class Unknown(Expr):
+    pass
+
+
+UNKNOWN = Unknown()
+
+
+@dataclass(frozen=True)
+class Const(Expr):
+    value: ConstValue
+
+
+@dataclass(frozen=True)
+class Name(Expr):
+    id: str
+
+
+@dataclass(frozen=True)
+class Attr(Expr):
+    value: Expr
+    attr: str
+
+
+@dataclass(frozen=True)
+class Loc:
+    """1-based lines, 1-based code-point columns, end exclusive."""
+
+    line: int
+    col: int
+    end_line: int
+    end_col: int
+
+
+@dataclass(frozen=True)
+class Call(Expr):
+    func: Expr
+    args: tuple[Expr, ...]
+    kwargs: tuple[tuple[Optional[str], Expr], ...]  # None name: ``**mapping``
+    loc: Loc
+
+    def keyword(self, name: str) -> Optional[Expr]:
+        for key, value in self.kwargs:
+            if key == name:
+                return value
+        return None
+
+    def argument(self, position: Optional[int], name: str) -> Optional[Expr]:
+        """The expression passed for a parameter, by keyword or by position."""
+        by_name = self.keyword(name)
+        if by_name is not None:
+            return by_name
+        if position is not None and position < len(self.args):
+            candidate = self.args[position]
+            if not any(isinstance(a, Starred) for a in self.args[: position + 1]):
+                return candidate
+        return None
+
+    @property
+    def has_star_kwargs(self) -> bool:
+        return any(key is None for key, _ in self.kwargs)
+
+
+@dataclass(frozen=True)
+class Subscript(Expr):
+    value: Expr
+    index: Expr
+
+
+@dataclass(frozen=True)
+class BinOp(Expr):
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True)
+class UnaryOp(Expr):
+    op: str
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class BoolOp(Expr):
+    op: str  # "and" | "or"
+    values: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Compare(Expr):
+    left: Expr
+    ops: tuple[str, ...]
+    comparators: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class IfExp(Expr):
+    test: Expr
+    body: Expr
+    orelse: Expr
+
+
+@dataclass(frozen=True)
+class Seq(Expr):
+    kind: str  # "tuple" | "list" | "set"
+    elts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class DictExpr(Expr):
+    keys: tuple[Optional[Expr], ...]  # None key: ``**mapping``
+    values: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class FString(Expr):
+    parts: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Starred(Expr):
+    value: Expr
+
+
+def dotted_name(expr: Expr) -> Optional[str]:
+    """``a.b.c`` for a chain of attributes on a name, else None."""
+    parts: list[str] = []
+    node = expr
+    while isinstance(node, Attr):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, Name):
+        return None
+    parts.append(node.id)
+    return ".".join(reversed(parts))

@@ -1,0 +1,120 @@
+"""Per-module facts: everything the project model needs to know about one Python file.
+
+Facts depend on the file alone, so they can be computed in worker processes and cached by
+content hash. They are plain frozen dataclasses over :mod:`flaskguard.facts.ir` expressions.
+
+Every statement-level fact records its *scope* (``""`` for module level, else the qualified
+name of the enclosing function) and its *guards*: the ``if``/``while`` tests that enclose it
+within that scope, so that the execution-context analysis can decide later, with project-wide
+constant evaluation, whether it runs at import, only under ``__main__``, or never.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from flaskguard.facts.ir import Call, Expr, Loc
+
+
+@dataclass(frozen=True)
+class Guard:
+    test: Expr
+    branch: bool  # True: the statement is in the body; False: in the ``else``
+
+
+@dataclass(frozen=True)
+class StatementRef:
+    """Where a statement is: for suppressions (its first line, decorators included) and fixes."""
+
+    loc: Loc
+    first_line: int
+    code: str  # normalised source of the statement (``ast.unparse``), for fingerprints
+
+
+@dataclass(frozen=True)
+class CallSite:
+    call: Call
+    scope: str
+    guards: tuple[Guard, ...]
+    statement: StatementRef  # innermost simple statement containing the call
+    top_statement: StatementRef  # the scope-level statement that contains it
+    is_expression_statement: bool  # the call is the whole statement (its value is unused)
+    class_qualname: Optional[str]  # set for calls in a class body (they run with the class)
+
+
+@dataclass(frozen=True)
+class Assignment:
+    target: Expr  # Name, Attr or Subscript
+    value: Expr
+    loc: Loc
+    scope: str
+    guards: tuple[Guard, ...]
+    statement: StatementRef
+    augmented: bool = False
+
+
+@dataclass(frozen=True)
+class ImportBinding:
+    name: str  # the local name bound
+    module: str  # as written, without leading dots
+    attr: Optional[str]  # for ``from module import attr``; "*" for star imports
+    level: int  # leading dots of a relative import
+    loc: Loc
+    scope: str
+    guards: tuple[Guard, ...]
+
+
+@dataclass(frozen=True)
+class Parameter:
+    name: str
+    kind: str  # "positional" | "keyword" | "varargs" | "varkw"
+    default: Optional[Expr]
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    qualname: str
+    name: str
+    scope: str  # where it is defined
+    loc: Loc
+    params: tuple[Parameter, ...]
+    returns: tuple[Expr, ...]
+    decorators: tuple[Expr, ...]
+    class_qualname: Optional[str]  # set for methods
+    global_names: tuple[str, ...]
+    is_async: bool
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    qualname: str
+    name: str
+    scope: str
+    loc: Loc
+    bases: tuple[Expr, ...]
+    attributes: tuple[tuple[str, Expr, Loc], ...]  # class-body assignments, in order
+    methods: tuple[str, ...]
+    decorators: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Suppression:
+    line: int
+    rule_ids: Optional[tuple[str, ...]]  # None: a bare ``ignore`` (every rule)
+    reason: Optional[str]
+
+
+@dataclass(frozen=True)
+class ModuleFacts:
+    path: str  # relative to the project root, forward slashes
+    module_name: str
+    is_package: bool  # an ``__init__.py``
+    is_main_module: bool  # a ``__main__.py``: its code runs as ``__main__`` only
+    imports: tuple[ImportBinding, ...]
+    functions: tuple[FunctionFacts, ...]
+    classes: tuple[ClassFacts, ...]
+    calls: tuple[CallSite, ...]
+    assignments: tuple[Assignment, ...]
+    suppressions: tuple[Suppression, ...]
+    line_count: int

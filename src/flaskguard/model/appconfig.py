@@ -1,0 +1,184 @@
+"""Configuration writes on Flask application objects, resolved to the app they configure.
+
+Every way code sets a config key lands here as a :class:`ConfigWrite`: ``app.config[K] = v``,
+``app.config.update(K=v)`` / ``update({K: v})``, ``from_mapping``, ``setdefault``,
+``from_object`` (classes and modules, with inherited class attributes; the profile is the
+class's name), and the attribute shortcuts ``app.debug``, ``app.secret_key``, ``app.testing``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+from flaskguard.facts import ir
+from flaskguard.facts.module import Guard
+from flaskguard.model.objects import ClassRef, Instance, ModRef, ObjectResolver
+from flaskguard.model.project import Frame, Project
+
+ATTRIBUTE_KEYS = {"debug": "DEBUG", "secret_key": "SECRET_KEY", "testing": "TESTING"}
+MAPPING_METHODS = frozenset({"update", "from_mapping", "setdefault"})
+
+
+@dataclass(frozen=True)
+class ConfigWrite:
+    app: Instance
+    key: str
+    value: ir.Expr
+    frame: Frame  # where ``value`` is evaluated
+    module: str  # path of the statement that writes it
+    loc: ir.Loc
+    scope: str
+    guards: tuple[Guard, ...]
+    via: str  # how it was written, for messages
+    profile: Optional[str] = None  # config class name for ``from_object``
+    # (path, line) where the value itself is written: the class attribute for ``from_object``.
+    origin: Optional[tuple[str, int]] = None
+
+    @property
+    def value_origin(self) -> tuple[str, int]:
+        return self.origin or (self.module, self.loc.line)
+
+
+def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrite]:
+    writes: list[ConfigWrite] = []
+    for module in project.modules:
+        for assignment in module.assignments:
+            if assignment.scope.startswith("<class"):
+                continue
+            frame = Frame(module.path, assignment.scope)
+            target = assignment.target
+            if isinstance(target, ir.Attr) and target.attr in ATTRIBUTE_KEYS:
+                for app in _apps(resolver, target.value, frame):
+                    writes.append(
+                        ConfigWrite(
+                            app, ATTRIBUTE_KEYS[target.attr], assignment.value, frame, module.path,
+                            assignment.loc, assignment.scope, assignment.guards, f"app.{target.attr}",
+                        )
+                    )
+            elif (
+                isinstance(target, ir.Subscript)
+                and isinstance(target.value, ir.Attr)
+                and target.value.attr == "config"
+                and isinstance(target.index, ir.Const)
+                and isinstance(target.index.value, str)
+            ):
+                for app in _apps(resolver, target.value.value, frame):
+                    writes.append(
+                        ConfigWrite(
+                            app, target.index.value, assignment.value, frame, module.path,
+                            assignment.loc, assignment.scope, assignment.guards,
+                            f'app.config["{target.index.value}"]',
+                        )
+                    )
+        for site in module.calls:
+            call = site.call
+            func = call.func
+            if not (
+                isinstance(func, ir.Attr)
+                and isinstance(func.value, ir.Attr)
+                and func.value.attr == "config"
+            ):
+                continue
+            frame = Frame(module.path, site.scope)
+            apps = _apps(resolver, func.value.value, frame)
+            if not apps:
+                continue
+            method = func.attr
+            pairs: list[tuple[str, ir.Expr]] = []
+            profile: Optional[str] = None
+            value_frame = frame
+            if method in MAPPING_METHODS:
+                if method == "setdefault" and len(call.args) == 2:
+                    key = call.args[0]
+                    if isinstance(key, ir.Const) and isinstance(key.value, str):
+                        pairs.append((key.value, call.args[1]))
+                else:
+                    pairs.extend((k, v) for k, v in call.kwargs if k is not None)
+                    for argument in call.args:
+                        if isinstance(argument, ir.DictExpr):
+                            pairs.extend(
+                                (k.value, v)
+                                for k, v in zip(argument.keys, argument.values)
+                                if isinstance(k, ir.Const) and isinstance(k.value, str)
+                            )
+            elif method == "from_object" and call.args:
+                for key, value, owner, name, line in _object_attributes(project, resolver, call.args[0], frame):
+                    for app in apps:
+                        writes.append(
+                            ConfigWrite(
+                                app, key, value, owner, module.path, call.loc, site.scope,
+                                site.guards, f"config.from_object({name})", name,
+                                (owner.module, line),
+                            )
+                        )
+                continue
+            for key, value in pairs:
+                if not key.isupper():
+                    continue
+                for app in apps:
+                    writes.append(
+                        ConfigWrite(
+                            app, key, value, value_frame, module.path, call.loc, site.scope,
+                            site.guards, f"config.{method}({key}=...)", profile,
+                        )
+                    )
+    return writes
+
+
+def _apps(resolver: ObjectResolver, expr: ir.Expr, frame: Frame) -> list[Instance]:
+    return [
+        v
+        for v in resolver.infer(expr, frame)
+        if isinstance(v, Instance) and resolver.class_is(v.cls, "flask.Flask")
+    ]
+
+
+def _object_attributes(
+    project: Project, resolver: ObjectResolver, source: ir.Expr, frame: Frame
+) -> list[tuple[str, ir.Expr, Frame, str, int]]:
+    """Uppercase attributes of the class or module ``from_object`` is given, bases first."""
+    targets = set(resolver.infer(source, frame))
+    if isinstance(source, ir.Const) and isinstance(source.value, str):
+        module_name, _, attr = source.value.rpartition(".")
+        module = project.find_module(module_name or source.value, project.module(frame.module))
+        if module is not None:
+            if attr and module_name:
+                targets.update(resolver.infer(ir.Name(attr), Frame(module.path, "")))
+            else:
+                targets.add(ModRef(module.path))
+    found: list[tuple[str, ir.Expr, Frame, str, int]] = []
+    for target in targets:
+        if isinstance(target, ClassRef):
+            found.extend(_class_attributes(project, resolver, target, 0))
+        elif isinstance(target, Instance) and isinstance(target.cls, ClassRef):
+            found.extend(_class_attributes(project, resolver, target.cls, 0))
+        elif isinstance(target, ModRef):
+            module = project.module(target.path)
+            name = module.module_name
+            for assignment in module.assignments:
+                target_expr = assignment.target
+                if assignment.scope == "" and isinstance(target_expr, ir.Name) and target_expr.id.isupper():
+                    found.append(
+                        (target_expr.id, assignment.value, Frame(module.path, ""), name, assignment.loc.line)
+                    )
+    return found
+
+
+def _class_attributes(
+    project: Project, resolver: ObjectResolver, cls: ClassRef, depth: int
+) -> list[tuple[str, ir.Expr, Frame, str, int]]:
+    facts = project.cls(cls.module, cls.qualname)
+    if facts is None or depth > 10:
+        return []
+    frame = Frame(cls.module, facts.scope)
+    inherited: dict[str, tuple[str, ir.Expr, Frame, str, int]] = {}
+    for base in facts.bases:
+        for value in resolver.infer(base, frame):
+            if isinstance(value, ClassRef):
+                for item in _class_attributes(project, resolver, value, depth + 1):
+                    inherited[item[0]] = (item[0], item[1], item[2], facts.name, item[4])
+    for name, value, loc in facts.attributes:
+        if name.isupper():
+            inherited[name] = (name, value, frame, facts.name, loc.line)
+    return list(inherited.values())

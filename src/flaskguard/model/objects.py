@@ -1,0 +1,324 @@
+"""What an expression *is*: object resolution over the project model.
+
+``infer`` maps an expression in a frame to the set of abstract objects it may evaluate to:
+external library objects by canonical name (``flask.Flask``), project modules, functions and
+classes, and instances with the place they were created. Receivers are identified this way —
+by origin, not by variable name — so ``application.run()``, ``create_app().run()`` and
+``self.run()`` in a ``Flask`` subclass are all recognised.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Union
+
+from flaskguard.facts import ir
+from flaskguard.facts.module import FunctionFacts
+from flaskguard.knowledge.frameworks import (
+    CANONICAL_NAMES,
+    CLI_DECORATOR_ATTRIBUTES,
+    CLI_DECORATOR_ROOTS,
+    INSTANCE_FACTORIES,
+    KNOWN_ATTRIBUTES,
+    KNOWN_SUBCLASSES,
+)
+from flaskguard.model.project import (
+    ClassBinding,
+    ExprBinding,
+    Frame,
+    FunctionBinding,
+    ImportedBinding,
+    ParameterBinding,
+    Project,
+)
+
+MAX_DEPTH = 14
+
+
+@dataclass(frozen=True)
+class ExtRef:
+    """An object of an external library (module, class or function), by canonical name."""
+
+    name: str
+
+
+@dataclass(frozen=True)
+class ModRef:
+    path: str
+
+
+@dataclass(frozen=True)
+class FuncRef:
+    module: str
+    qualname: str
+    bound_self: Optional[Instance] = None
+
+
+@dataclass(frozen=True)
+class ClassRef:
+    module: str
+    qualname: str
+
+
+@dataclass(frozen=True)
+class Instance:
+    cls: Union[str, ClassRef]  # canonical external class name, or a project class
+    origin: Optional[tuple[str, int, int]] = None  # (module path, line, column) of creation
+
+
+@dataclass(frozen=True)
+class Member:
+    """An attribute of an instance that the model does not resolve further (``app.run``)."""
+
+    instance: Instance
+    name: str
+
+
+Value = Union[ExtRef, ModRef, FuncRef, ClassRef, Instance, Member]
+
+
+def canonical(name: str) -> str:
+    return CANONICAL_NAMES.get(name, name)
+
+
+class ObjectResolver:
+    def __init__(self, project: Project) -> None:
+        self.project = project
+        self._memo: dict[tuple[ir.Expr, Frame], frozenset[Value]] = {}
+        self._active: set[tuple[ir.Expr, Frame]] = set()
+
+    # -- public ---------------------------------------------------------------------------
+
+    def infer(self, expr: ir.Expr, frame: Frame, depth: int = 0) -> frozenset[Value]:
+        key = (expr, frame)
+        cached = self._memo.get(key)
+        if cached is not None:
+            return cached
+        if key in self._active or depth > MAX_DEPTH:
+            return frozenset()
+        self._active.add(key)
+        try:
+            result = frozenset(self._infer(expr, frame, depth + 1))
+        finally:
+            self._active.discard(key)
+        self._memo[key] = result
+        return result
+
+    def is_a(self, value: Value, class_name: str) -> bool:
+        """Whether ``value`` is an instance of the external class ``class_name`` (or a subclass)."""
+        return isinstance(value, Instance) and self.class_is(value.cls, class_name)
+
+    def class_is(self, cls: Union[str, ClassRef], class_name: str, depth: int = 0) -> bool:
+        if isinstance(cls, str):
+            return cls == class_name or KNOWN_SUBCLASSES.get(cls) == class_name
+        if depth > MAX_DEPTH:
+            return False
+        facts = self.project.cls(cls.module, cls.qualname)
+        if facts is None:
+            return False
+        frame = Frame(cls.module, facts.scope)
+        for base in facts.bases:
+            for value in self.infer(base, frame):
+                if isinstance(value, ExtRef) and self.class_is(canonical(value.name), class_name):
+                    return True
+                if isinstance(value, ClassRef) and self.class_is(value, class_name, depth + 1):
+                    return True
+        return False
+
+    def external_class_of(self, cls: Union[str, ClassRef], candidates: tuple[str, ...]) -> Optional[str]:
+        for candidate in candidates:
+            if self.class_is(cls, candidate):
+                return candidate
+        return None
+
+    def callee_frame(
+        self, function: FunctionFacts, module: str, call: ir.Call, caller: Frame, bound_self: Optional[Instance]
+    ) -> Frame:
+        """The frame of ``function`` with its parameters bound to the call's arguments."""
+        bindings: list[tuple[str, ir.Expr, Frame]] = []
+        positional = [p for p in function.params if p.kind == "positional"]
+        if bound_self is not None and positional:
+            positional = positional[1:]
+        for parameter, argument in zip(positional, call.args):
+            if isinstance(argument, ir.Starred):
+                break
+            bindings.append((parameter.name, argument, caller))
+        names = {p.name for p in function.params if p.kind in ("positional", "keyword")}
+        for key, argument in call.kwargs:
+            if key is not None and key in names:
+                bindings.append((key, argument, caller))
+        return Frame(module, function.qualname, caller.world, tuple(bindings))
+
+    def self_instance(self, frame: Frame, function: FunctionFacts) -> Optional[Instance]:
+        if function.class_qualname is None or not function.params:
+            return None
+        if any(ir.dotted_name(d) in ("staticmethod", "classmethod") for d in function.decorators):
+            return None
+        return Instance(ClassRef(frame.module, function.class_qualname))
+
+    def is_cli_command(self, function: FunctionFacts, frame: Frame) -> bool:
+        for decorator in function.decorators:
+            target = decorator.func if isinstance(decorator, ir.Call) else decorator
+            if isinstance(target, ir.Attr) and target.attr in CLI_DECORATOR_ATTRIBUTES:
+                return True
+            for value in self.infer(target, Frame(frame.module, function.scope)):
+                if isinstance(value, ExtRef) and value.name.startswith(CLI_DECORATOR_ROOTS):
+                    return True
+        return False
+
+    # -- inference ------------------------------------------------------------------------
+
+    def _infer(self, expr: ir.Expr, frame: Frame, depth: int) -> set[Value]:
+        if isinstance(expr, ir.Name):
+            return self._infer_name(expr.id, frame, depth)
+        if isinstance(expr, ir.Attr):
+            result: set[Value] = set()
+            for value in self.infer(expr.value, frame, depth):
+                result.update(self._attribute(value, expr.attr, depth))
+            return result
+        if isinstance(expr, ir.Call):
+            result = set()
+            for value in self.infer(expr.func, frame, depth):
+                result.update(self._call(value, expr, frame, depth))
+            return result
+        if isinstance(expr, ir.IfExp):
+            return set(self.infer(expr.body, frame, depth)) | set(self.infer(expr.orelse, frame, depth))
+        if isinstance(expr, ir.BoolOp):
+            result = set()
+            for operand in expr.values:
+                result.update(self.infer(operand, frame, depth))
+            return result
+        return set()
+
+    def _infer_name(self, name: str, frame: Frame, depth: int) -> set[Value]:
+        bound = frame.bound(name)
+        if bound is not None:
+            return set(self.infer(bound[0], bound[1], depth))
+        result: set[Value] = set()
+        for binding in self.project.lookup(frame, name):
+            if isinstance(binding, ExprBinding):
+                target_frame = Frame(binding.frame.module, binding.frame.scope, frame.world)
+                if binding.frame.scope == frame.scope:
+                    target_frame = frame
+                result.update(self.infer(binding.expr, target_frame, depth))
+            elif isinstance(binding, FunctionBinding):
+                result.add(FuncRef(binding.module, binding.function.qualname))
+            elif isinstance(binding, ClassBinding):
+                result.add(ClassRef(binding.module, binding.cls.qualname))
+            elif isinstance(binding, ImportedBinding):
+                result.update(self._imported(binding, depth))
+            elif isinstance(binding, ParameterBinding):
+                if binding.index == 0:
+                    instance = self.self_instance(frame, binding.function)
+                    if instance is not None:
+                        result.add(instance)
+        return result
+
+    def _imported(self, binding: ImportedBinding, depth: int) -> set[Value]:
+        module = self.project.module(binding.module)
+        target = self.project.absolute_import(module, binding.binding)
+        attr = binding.binding.attr
+        if attr is None:
+            found = self.project.find_module(target, module)
+            return {ModRef(found.path)} if found is not None else {ExtRef(canonical(target))}
+        found = self.project.find_module(target, module) if target else None
+        if found is None:
+            submodule = self.project.find_module(f"{target}.{attr}" if target else attr, module)
+            if submodule is not None:
+                return {ModRef(submodule.path)}
+            if not target:
+                return set()
+            return {ExtRef(canonical(f"{target}.{attr}"))}
+        if found.path == module.path:
+            return set()
+        values = self._module_attribute(found.path, attr, depth)
+        if not values:
+            submodule = self.project.find_module(f"{found.module_name}.{attr}", module)
+            if submodule is not None:
+                return {ModRef(submodule.path)}
+        return values
+
+    def _module_attribute(self, path: str, attr: str, depth: int) -> set[Value]:
+        return set(self.infer(ir.Name(attr), Frame(path, ""), depth))
+
+    def _attribute(self, value: Value, attr: str, depth: int) -> set[Value]:
+        if isinstance(value, ExtRef):
+            return {ExtRef(canonical(f"{value.name}.{attr}"))}
+        if isinstance(value, ModRef):
+            found = self._module_attribute(value.path, attr, depth)
+            if found:
+                return found
+            module = self.project.module(value.path)
+            submodule = self.project.find_module(f"{module.module_name}.{attr}", module)
+            return {ModRef(submodule.path)} if submodule is not None else set()
+        if isinstance(value, ClassRef):
+            return self._class_attribute(value, attr, None, depth)
+        if isinstance(value, Instance):
+            if isinstance(value.cls, str):
+                known = KNOWN_ATTRIBUTES.get((value.cls, attr))
+                if known is not None:
+                    return {Instance(known, value.origin)}
+                return {Member(value, attr)}
+            found = self._class_attribute(value.cls, attr, value, depth)
+            return found if found else {Member(value, attr)}
+        return set()
+
+    def _class_attribute(
+        self, cls: ClassRef, attr: str, instance: Optional[Instance], depth: int, seen: int = 0
+    ) -> set[Value]:
+        facts = self.project.cls(cls.module, cls.qualname)
+        if facts is None or seen > MAX_DEPTH:
+            return set()
+        if attr in facts.methods:
+            return {FuncRef(cls.module, f"{cls.qualname}.{attr}", instance)}
+        frame = Frame(cls.module, facts.scope)
+        for name, expr, _ in reversed(facts.attributes):
+            if name == attr:
+                return set(self.infer(expr, frame, depth))
+        if instance is not None:
+            found = self._instance_attribute(cls, attr, instance, depth)
+            if found:
+                return found
+        for base in facts.bases:
+            for base_value in self.infer(base, frame, depth):
+                if isinstance(base_value, ClassRef):
+                    found = self._class_attribute(base_value, attr, instance, depth, seen + 1)
+                    if found:
+                        return found
+        return set()
+
+    def _instance_attribute(self, cls: ClassRef, attr: str, instance: Instance, depth: int) -> set[Value]:
+        """Values assigned to ``self.<attr>`` in the class's methods."""
+        result: set[Value] = set()
+        module = self.project.module(cls.module)
+        prefix = cls.qualname + "."
+        for assignment in module.assignments:
+            target = assignment.target
+            if (
+                assignment.scope.startswith(prefix)
+                and isinstance(target, ir.Attr)
+                and target.attr == attr
+                and isinstance(target.value, ir.Name)
+                and target.value.id == "self"
+            ):
+                result.update(self.infer(assignment.value, Frame(cls.module, assignment.scope), depth))
+        return result
+
+    def _call(self, value: Value, call: ir.Call, frame: Frame, depth: int) -> set[Value]:
+        origin = (frame.module, call.loc.line, call.loc.col)
+        if isinstance(value, ExtRef):
+            name = canonical(value.name)
+            factory = INSTANCE_FACTORIES.get(name)
+            return {Instance(factory or name, origin)}
+        if isinstance(value, ClassRef):
+            return {Instance(value, origin)}
+        if isinstance(value, FuncRef):
+            function = self.project.function(value.module, value.qualname)
+            if function is None:
+                return set()
+            callee = self.callee_frame(function, value.module, call, frame, value.bound_self)
+            result: set[Value] = set()
+            for returned in function.returns:
+                result.update(self.infer(returned, callee, depth))
+            return result
+        return set()

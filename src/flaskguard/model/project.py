@@ -1,0 +1,300 @@
+"""The project model: all module facts, resolved against each other.
+
+The model answers "what is this name?" for any expression in any scope of the project:
+which module an import refers to, which function or class a name is bound to, and — through
+:mod:`flaskguard.model.objects` — what kind of object an expression evaluates to. Rules and
+analyses ask the model; they never look at source text or ASTs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
+
+from flaskguard.facts import ir
+from flaskguard.facts.module import (
+    Assignment,
+    CallSite,
+    ClassFacts,
+    FunctionFacts,
+    ImportBinding,
+    ModuleFacts,
+    Parameter,
+)
+
+if TYPE_CHECKING:
+    from flaskguard.facts.deployment import DeploymentFacts
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Frame:
+    """Where an expression is evaluated: a scope of a module, with parameters bound by a caller.
+
+    ``world`` says how the module was started: ``"import"`` (``__name__`` is the module's own
+    name) or ``"main"`` (run as a script, ``__name__ == "__main__"``).
+    """
+
+    module: str  # module path (root-relative), the key of Project.modules_by_path
+    scope: str
+    world: str = "import"
+    bindings: tuple[tuple[str, ir.Expr, Frame], ...] = ()
+
+    def with_world(self, world: str) -> Frame:
+        return Frame(self.module, self.scope, world, self.bindings)
+
+    def bound(self, name: str) -> Optional[tuple[ir.Expr, Frame]]:
+        for key, expr, frame in self.bindings:
+            if key == name:
+                return expr, frame
+        return None
+
+
+@dataclass(frozen=True)
+class ExprBinding:
+    expr: ir.Expr
+    frame: Frame
+    assignment: Optional[Assignment] = None
+
+
+@dataclass(frozen=True)
+class FunctionBinding:
+    module: str
+    function: FunctionFacts
+
+
+@dataclass(frozen=True)
+class ClassBinding:
+    module: str
+    cls: ClassFacts
+
+
+@dataclass(frozen=True)
+class ImportedBinding:
+    module: str
+    binding: ImportBinding
+
+
+@dataclass(frozen=True)
+class ParameterBinding:
+    module: str
+    function: FunctionFacts
+    parameter: Parameter
+    index: int
+
+
+Binding = Union[ExprBinding, FunctionBinding, ClassBinding, ImportedBinding, ParameterBinding]
+
+
+@dataclass
+class _ModuleIndex:
+    names: dict[str, dict[str, list[Binding]]] = field(default_factory=dict)
+    functions: dict[str, FunctionFacts] = field(default_factory=dict)
+    classes: dict[str, ClassFacts] = field(default_factory=dict)
+    star_imports: list[ImportBinding] = field(default_factory=list)
+    calls_by_scope: dict[str, list[CallSite]] = field(default_factory=dict)
+    calls_at: dict[tuple[int, int], CallSite] = field(default_factory=dict)
+
+
+def class_body_scope(class_qualname: str) -> str:
+    """The scope name of a class body, where class attributes are visible."""
+    return f"<class {class_qualname}>"
+
+
+def site_frame(frame: Frame, site: CallSite) -> Frame:
+    """The frame a call site's expressions are evaluated in (its class body, if any)."""
+    if site.class_qualname is None:
+        return frame
+    return Frame(frame.module, class_body_scope(site.class_qualname), frame.world, frame.bindings)
+
+
+class Project:
+    def __init__(
+        self,
+        root: str,
+        modules: Iterable[ModuleFacts],
+        deployments: Iterable[DeploymentFacts] = (),
+    ) -> None:
+        self.root = root
+        self.modules_by_path: dict[str, ModuleFacts] = {}
+        self.modules_by_name: dict[str, ModuleFacts] = {}
+        self._by_last_part: dict[str, list[ModuleFacts]] = defaultdict(list)
+        for module in sorted(modules, key=lambda m: m.path):
+            self.modules_by_path[module.path] = module
+            if module.module_name and module.module_name not in self.modules_by_name:
+                self.modules_by_name[module.module_name] = module
+            if module.module_name:
+                self._by_last_part[module.module_name.rsplit(".", 1)[-1]].append(module)
+        self.deployments = sorted(deployments, key=lambda d: d.path)
+        self._indexes: dict[str, _ModuleIndex] = {}
+        self._cache: dict[str, Any] = {}
+
+    # -- shared, lazily computed analyses -------------------------------------------------
+
+    def cached(self, key: str, compute: Callable[[], T]) -> T:
+        if key not in self._cache:
+            self._cache[key] = compute()
+        result: T = self._cache[key]
+        return result
+
+    # -- modules --------------------------------------------------------------------------
+
+    @property
+    def modules(self) -> list[ModuleFacts]:
+        return list(self.modules_by_path.values())
+
+    def module(self, path: str) -> ModuleFacts:
+        return self.modules_by_path[path]
+
+    def find_module(self, name: str, importer: Optional[ModuleFacts] = None) -> Optional[ModuleFacts]:
+        """The project module an absolute import name refers to, if the project has it.
+
+        Module names are derived from root-relative paths, but the code may be run with another
+        folder on ``sys.path`` (``src/``, a sub-folder holding the app): a name that matches the
+        end of a module's dotted path is accepted, preferring the module nearest the importer.
+        """
+        exact = self.modules_by_name.get(name)
+        if exact is not None:
+            return exact
+        candidates = [
+            m
+            for m in self._by_last_part.get(name.rsplit(".", 1)[-1], [])
+            if m.module_name.endswith("." + name)
+        ]
+        if not candidates:
+            return None
+        if importer is None or len(candidates) == 1:
+            return candidates[0]
+        importer_parts = importer.module_name.split(".")
+
+        def shared_prefix(candidate: ModuleFacts) -> int:
+            count = 0
+            for a, b in zip(importer_parts, candidate.module_name.split(".")):
+                if a != b:
+                    break
+                count += 1
+            return count
+
+        return max(candidates, key=lambda m: (shared_prefix(m), -len(m.module_name)))
+
+    def absolute_import(self, module: ModuleFacts, binding: ImportBinding) -> str:
+        if binding.level == 0:
+            return binding.module
+        package_parts = module.module_name.split(".") if module.module_name else []
+        if not module.is_package:
+            package_parts = package_parts[:-1]
+        if binding.level > 1:
+            package_parts = package_parts[: len(package_parts) - (binding.level - 1)]
+        base = ".".join(package_parts)
+        if binding.module:
+            return f"{base}.{binding.module}" if base else binding.module
+        return base
+
+    # -- per-module indexes ----------------------------------------------------------------
+
+    def index(self, path: str) -> _ModuleIndex:
+        found = self._indexes.get(path)
+        if found is None:
+            found = self._build_index(self.modules_by_path[path])
+            self._indexes[path] = found
+        return found
+
+    def _build_index(self, module: ModuleFacts) -> _ModuleIndex:
+        index = _ModuleIndex()
+        names = index.names
+
+        def add(scope: str, name: str, binding: Binding) -> None:
+            names.setdefault(scope, {}).setdefault(name, []).append(binding)
+
+        globals_by_scope: dict[str, set[str]] = {}
+        for function in module.functions:
+            index.functions[function.qualname] = function
+            globals_by_scope[function.qualname] = set(function.global_names)
+            add(function.scope, function.name, FunctionBinding(module.path, function))
+            for position, parameter in enumerate(function.params):
+                add(
+                    function.qualname,
+                    parameter.name,
+                    ParameterBinding(module.path, function, parameter, position),
+                )
+        for cls in module.classes:
+            index.classes[cls.qualname] = cls
+            add(cls.scope, cls.name, ClassBinding(module.path, cls))
+            body_scope = class_body_scope(cls.qualname)
+            for name, value, _ in cls.attributes:
+                add(body_scope, name, ExprBinding(value, Frame(module.path, body_scope)))
+        for function in module.functions:
+            if function.class_qualname is not None:
+                add(class_body_scope(function.class_qualname), function.name, FunctionBinding(module.path, function))
+        for binding in module.imports:
+            if binding.attr == "*":
+                if binding.scope == "":
+                    index.star_imports.append(binding)
+                continue
+            add(binding.scope, binding.name, ImportedBinding(module.path, binding))
+        for assignment in module.assignments:
+            if not isinstance(assignment.target, ir.Name) or assignment.scope.startswith("<class"):
+                continue
+            name = assignment.target.id
+            scope = assignment.scope
+            if name in globals_by_scope.get(scope, ()):
+                scope = ""
+            frame = Frame(module.path, assignment.scope)
+            add(scope, name, ExprBinding(assignment.value, frame, assignment))
+        for site in module.calls:
+            index.calls_by_scope.setdefault(site.scope, []).append(site)
+            index.calls_at[(site.call.loc.line, site.call.loc.col)] = site
+        return index
+
+    def function(self, path: str, qualname: str) -> Optional[FunctionFacts]:
+        return self.index(path).functions.get(qualname)
+
+    def cls(self, path: str, qualname: str) -> Optional[ClassFacts]:
+        return self.index(path).classes.get(qualname)
+
+    def lookup(self, frame: Frame, name: str) -> list[Binding]:
+        """Every binding ``name`` may have in ``frame``, innermost scope first (LEGB)."""
+        index = self.index(frame.module)
+        scope: Optional[str] = frame.scope
+        while scope is not None:
+            found = index.names.get(scope, {}).get(name)
+            if found:
+                return found
+            scope = self._enclosing_scope(frame.module, scope)
+        for star in index.star_imports:
+            module = self.modules_by_path[frame.module]
+            target = self.find_module(self.absolute_import(module, star), module)
+            if target is not None and target.path != frame.module:
+                found = self.index(target.path).names.get("", {}).get(name)
+                if found:
+                    return found
+        return []
+
+    def _enclosing_scope(self, path: str, scope: str) -> Optional[str]:
+        if scope == "":
+            return None
+        if scope.startswith("<class "):
+            cls = self.index(path).classes.get(scope[len("<class ") : -1])
+            return cls.scope if cls is not None else ""
+        function = self.index(path).functions.get(scope)
+        if function is None:
+            return ""
+        parent = function.scope
+        # Class bodies are not enclosing scopes for the functions defined in them.
+        while parent and parent in self.index(path).classes:
+            parent = self.index(path).classes[parent].scope
+        return parent
+
+    def calls_in_scope(self, path: str, scope: str) -> list[CallSite]:
+        return self.index(path).calls_by_scope.get(scope, [])
+
+    def call_at(self, path: str, line: int, col: int) -> Optional[CallSite]:
+        return self.index(path).calls_at.get((line, col))
+
+    def assignments(self) -> Iterator[tuple[ModuleFacts, Assignment]]:
+        for module in self.modules_by_path.values():
+            for assignment in module.assignments:
+                yield module, assignment

@@ -1,0 +1,245 @@
+"""The pipeline: discovery → per-file facts (in worker processes) → model → rules → findings.
+
+Per-file work runs in a process pool. Besides using every core, this keeps the scan alive
+when the interpreter itself crashes on a pathological file (``ast.parse`` can overflow the C
+stack on extreme inputs): a crashed worker costs one file, reported as FG907, never the scan.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Optional, Union
+
+from flaskguard.config import Config, load_config
+from flaskguard.discovery import DiscoveredFile, discover, find_project_root
+from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
+from flaskguard.facts.extract import extract_module_facts
+from flaskguard.facts.module import ModuleFacts, Suppression
+from flaskguard.findings import Diagnostic, Finding, ScanResult, make_fingerprint
+from flaskguard.model.project import Project
+from flaskguard.parsing import parse_source, read_source
+from flaskguard.rules import all_rules
+
+MAX_SNIPPET_LINES = 3
+_ASSIGNMENT_VALUE = re.compile(r"(\b[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)")
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    relpath: str
+    module: Optional[ModuleFacts] = None
+    deployment: Optional[DeploymentFacts] = None
+    diagnostic: Optional[Diagnostic] = None
+
+
+def analyse_file(path: str, relpath: str, kind: str, max_bytes: int) -> FileOutcome:
+    """Everything that depends on one file alone. Runs in a worker process."""
+    source, diagnostic = read_source(Path(path), relpath, max_bytes=max_bytes)
+    if source is None:
+        return FileOutcome(relpath, diagnostic=diagnostic)
+    deployment: Optional[DeploymentFacts] = None
+    if deployment_kind(relpath) is not None:
+        deployment = extract_deployment_facts(relpath, source.text)
+    if kind != "python":
+        return FileOutcome(relpath, deployment=deployment)
+    tree, diagnostic = parse_source(source.text, relpath)
+    if tree is None:
+        return FileOutcome(relpath, deployment=deployment, diagnostic=diagnostic)
+    try:
+        facts = extract_module_facts(tree, source.text, relpath)
+    except RecursionError:
+        return FileOutcome(
+            relpath,
+            deployment=deployment,
+            diagnostic=Diagnostic("FG907", relpath, "The file is nested too deeply to analyse."),
+        )
+    return FileOutcome(relpath, module=facts, deployment=deployment)
+
+
+def _run_isolated(file: DiscoveredFile, max_bytes: int) -> FileOutcome:
+    """Analyse one file in a process of its own, so that a crash is attributed to it."""
+    with ProcessPoolExecutor(max_workers=1) as pool:
+        try:
+            return pool.submit(analyse_file, str(file.path), file.relpath, file.kind, max_bytes).result()
+        except BrokenProcessPool:
+            return FileOutcome(
+                file.relpath,
+                diagnostic=Diagnostic(
+                    "FG907",
+                    file.relpath,
+                    "The Python parser crashed on this file (it is nested or repeated too deeply); "
+                    "it was not analysed.",
+                ),
+            )
+
+
+def analyse_files(files: Sequence[DiscoveredFile], jobs: int, max_bytes: int) -> list[FileOutcome]:
+    if not files:
+        return []
+    outcomes: dict[str, FileOutcome] = {}
+    failed: list[DiscoveredFile] = []
+    workers = max(1, min(jobs, len(files)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures: list[tuple[DiscoveredFile, Future[FileOutcome]]] = [
+            (f, pool.submit(analyse_file, str(f.path), f.relpath, f.kind, max_bytes)) for f in files
+        ]
+        for file, future in futures:
+            try:
+                outcomes[file.relpath] = future.result()
+            except BrokenProcessPool:
+                failed.append(file)
+    for file in failed:
+        outcomes[file.relpath] = _run_isolated(file, max_bytes)
+    return [outcomes[f.relpath] for f in files]
+
+
+def run_scan(
+    paths: Sequence[Union[str, Path]],
+    *,
+    config: Optional[Config] = None,
+    root: Optional[Union[str, Path]] = None,
+    jobs: Optional[int] = None,
+) -> ScanResult:
+    started = time.perf_counter()
+    given = [Path(p) for p in paths] or [Path(".")]
+    cwd = Path.cwd()
+    root_path = Path(root) if root is not None else find_project_root(given, cwd)
+    root_path = root_path.resolve()
+    if config is None:
+        config = load_config(root_path)
+    discovered = discover(
+        given,
+        root_path,
+        exclude=config.exclude,
+        extend_exclude=config.extend_exclude,
+        force_exclude=config.force_exclude,
+        respect_gitignore=config.respect_gitignore,
+    )
+    result = ScanResult(root=str(root_path))
+    result.diagnostics.extend(discovered.diagnostics)
+    outcomes = analyse_files(discovered.files, jobs or os.cpu_count() or 1, config.max_file_size)
+    modules = [o.module for o in outcomes if o.module is not None]
+    deployments = [o.deployment for o in outcomes if o.deployment is not None]
+    for outcome in outcomes:
+        if outcome.diagnostic is not None:
+            result.diagnostics.append(outcome.diagnostic)
+    for deployment in deployments:
+        result.diagnostics.extend(deployment.diagnostics)
+
+    project = Project(str(root_path), modules, deployments)
+    findings: list[Finding] = []
+    for rule in all_rules():
+        if not config.rule_enabled(rule.meta.id):
+            continue
+        try:
+            findings.extend(rule.check(project))
+        except Exception as error:  # noqa: BLE001 - one rule's bug must not end the scan
+            result.diagnostics.append(
+                Diagnostic("FG910", "", f"Rule {rule.meta.id} stopped with an internal error: {error!r}.")
+            )
+    findings = [
+        f
+        for f in findings
+        if f.confidence >= config.min_confidence and not config.rule_ignored_for_path(f.rule_id, f.path)
+    ]
+    findings = _deduplicate(findings)
+    findings = _apply_suppressions(findings, {m.path: m.suppressions for m in modules})
+    findings = _fingerprint(findings)
+    env_like = {d.path for d in deployments if d.env}
+    findings = _attach_snippets(findings, root_path, env_like)
+    result.findings = sorted(findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id))
+
+    stats = result.stats
+    stats.files_scanned = len(discovered.files)
+    stats.python_files = sum(1 for f in discovered.files if f.kind == "python")
+    stats.python_files_analysed = len(modules)
+    stats.other_files = stats.files_scanned - stats.python_files
+    stats.findings = len(result.active_findings)
+    stats.suppressed = len(result.suppressed_findings)
+    stats.diagnostics = len(result.diagnostics)
+    stats.duration_s = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _deduplicate(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, int, int]] = set()
+    unique = []
+    for finding in findings:
+        key = (finding.rule_id, finding.path, finding.span.start_line, finding.span.start_column)
+        if key not in seen:
+            seen.add(key)
+            unique.append(finding)
+    return unique
+
+
+def _apply_suppressions(
+    findings: list[Finding], suppressions: dict[str, tuple[Suppression, ...]]
+) -> list[Finding]:
+    by_line: dict[tuple[str, int], list[Suppression]] = defaultdict(list)
+    for path, entries in suppressions.items():
+        for entry in entries:
+            by_line[(path, entry.line)].append(entry)
+    result = []
+    for finding in findings:
+        match: Optional[Suppression] = None
+        for anchor in finding.anchors:
+            for entry in by_line.get(anchor, []):
+                if entry.rule_ids is None or any(
+                    finding.rule_id.startswith(rule_id) for rule_id in entry.rule_ids
+                ):
+                    match = entry
+                    break
+            if match is not None:
+                break
+        if match is not None:
+            finding = replace(finding, suppressed=True, suppression_reason=match.reason)
+        result.append(finding)
+    return result
+
+
+def _fingerprint(findings: list[Finding]) -> list[Finding]:
+    occurrences: dict[tuple[str, str, str, str], int] = defaultdict(int)
+    result = []
+    for finding in sorted(findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id)):
+        key = (finding.rule_id, finding.path, " ".join(finding.code.split()), finding.scope)
+        index = occurrences[key]
+        occurrences[key] += 1
+        fingerprint = make_fingerprint(finding.rule_id, finding.path, finding.code, finding.scope, index)
+        result.append(replace(finding, fingerprint=fingerprint))
+    return result
+
+
+def _attach_snippets(findings: list[Finding], root: Path, env_like: set[str]) -> list[Finding]:
+    lines_by_path: dict[str, list[str]] = {}
+    result = []
+    for finding in findings:
+        if finding.path not in lines_by_path:
+            lines_by_path[finding.path] = _read_lines(root / finding.path)
+        lines = lines_by_path[finding.path]
+        first = finding.span.start_line
+        last = min(finding.span.end_line, first + MAX_SNIPPET_LINES - 1)
+        snippet_lines = lines[first - 1 : last]
+        if finding.path in env_like:
+            # Environment files hold secrets: show which variable, never its value.
+            snippet_lines = [_ASSIGNMENT_VALUE.sub(r"\1<redacted>", line) for line in snippet_lines]
+        result.append(replace(finding, snippet="\n".join(snippet_lines)))
+    return result
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return []
+    text = data.decode("utf-8", "replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    return re.split(r"\r\n|\r|\n", text)
