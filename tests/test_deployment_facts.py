@@ -6,6 +6,7 @@ import pickle
 import random
 import re
 import textwrap
+
 import pytest
 
 from flaskguard.facts.deployment import (
@@ -77,6 +78,7 @@ def command_text(text: str, c: ServeCommand) -> str:
         ("compose.override.yml", "compose"),
         ("app.yaml", "appyaml"),
         ("deploy/uwsgi.ini", "uwsgi"),
+        ("uwsgi.yaml", "uwsgi"),
         ("tox.ini", "uwsgi"),  # by name; the content decides
         ("gunicorn.conf.py", "gunicorn-conf"),
         ("config/gunicorn.py", "gunicorn-conf"),
@@ -129,7 +131,11 @@ def test_heroku_procfile() -> None:
 
 def test_chain_reports_only_the_server() -> None:
     c = only("Procfile", "web: flask db upgrade && gunicorn wsgi:application -w 3\n")
-    assert (c.server, c.targets, c.text) == ("gunicorn", ("wsgi:application",), "gunicorn wsgi:application -w 3")
+    assert (c.server, c.targets, c.text) == (
+        "gunicorn",
+        ("wsgi:application",),
+        "gunicorn wsgi:application -w 3",
+    )
 
 
 def test_flask_run_with_inline_environment() -> None:
@@ -194,7 +200,7 @@ def test_python_without_script_is_other() -> None:
         "bin/start-nginx gunicorn app:app",
         "sh -c 'gunicorn app:app'",
         "bash -euo pipefail -c 'exec gunicorn app:app'",
-        "/bin/sh -c \"cd . && gunicorn app:app\"",
+        '/bin/sh -c "cd . && gunicorn app:app"',
     ],
 )
 def test_wrappers_are_peeled(line: str) -> None:
@@ -212,9 +218,10 @@ def test_sh_c_points_inside_the_string() -> None:
 
 
 def test_setup_scripts_before_the_server_are_not_served() -> None:
-    assert [(c.server, c.targets) for c in commands("Procfile", "web: python manage.py db upgrade && gunicorn app:app\n")] == [
-        ("gunicorn", ("app:app",))
-    ]
+    assert [
+        (c.server, c.targets)
+        for c in commands("Procfile", "web: python manage.py db upgrade && gunicorn app:app\n")
+    ] == [("gunicorn", ("app:app",))]
     c = only("Procfile", "web: python seed.py; python app.py\n")
     assert c.targets == ("app.py",)
 
@@ -345,7 +352,11 @@ def test_shell_form_flask_run_uses_env_from_the_file() -> None:
     """
     result = facts("Dockerfile", text)
     (c,) = result.commands
-    assert (c.server, c.targets, c.options) == ("flask-run", ("hello:app",), (("--host", "0.0.0.0"),))
+    assert (c.server, c.targets, c.options) == (
+        "flask-run",
+        ("hello:app",),
+        (("--host", "0.0.0.0"),),
+    )
     assert c.text == "flask run --host=0.0.0.0"
     assert setting(result, "FLASK_DEBUG").source == "dockerfile"
 
@@ -391,7 +402,11 @@ def test_continuation_lines() -> None:
         """
     )
     c = only("Dockerfile", text)
-    assert (c.server, c.targets, c.options) == ("gunicorn", ("app:app",), (("--bind", "0.0.0.0:80"),))
+    assert (c.server, c.targets, c.options) == (
+        "gunicorn",
+        ("app:app",),
+        (("--bind", "0.0.0.0:80"),),
+    )
     assert (c.line, c.end_line) == (2, 6)
 
 
@@ -418,7 +433,11 @@ def test_exec_entrypoint_is_completed_by_cmd() -> None:
     CMD ["app:app"]
     """
     c = only("Dockerfile", text)
-    assert (c.server, c.targets, c.argv) == ("gunicorn", ("app:app",), ("gunicorn", "--bind", ":80", "app:app"))
+    assert (c.server, c.targets, c.argv) == (
+        "gunicorn",
+        ("app:app",),
+        ("gunicorn", "--bind", ":80", "app:app"),
+    )
     assert (c.process, c.text) == ("CMD", '["app:app"]')
 
 
@@ -438,9 +457,13 @@ def test_entrypoint_prefixes(entrypoint: str, cmd: str, server: str, target: str
 
 def test_entrypoint_alone() -> None:
     found = commands("Dockerfile", "FROM python\nENTRYPOINT exec gunicorn app:app\n")
-    assert [(c.process, c.server, c.targets) for c in found] == [("ENTRYPOINT", "gunicorn", ("app:app",))]
+    assert [(c.process, c.server, c.targets) for c in found] == [
+        ("ENTRYPOINT", "gunicorn", ("app:app",))
+    ]
     found = commands("Dockerfile", 'FROM python\nENTRYPOINT ["./start.sh"]\n')
-    assert [(c.process, c.server, c.argv) for c in found] == [("ENTRYPOINT", "other", ("./start.sh",))]
+    assert [(c.process, c.server, c.argv) for c in found] == [
+        ("ENTRYPOINT", "other", ("./start.sh",))
+    ]
 
 
 def test_stage_inherits_from_named_stage() -> None:
@@ -543,7 +566,9 @@ def test_compose_environment_positions() -> None:
 
 def test_compose_string_command_has_no_shell() -> None:
     # Compose splits the string into arguments; ``&&`` is one of them, nothing chains.
-    c = only("compose.yaml", "services:\n  web:\n    command: flask db upgrade && gunicorn app:app\n")
+    c = only(
+        "compose.yaml", "services:\n  web:\n    command: flask db upgrade && gunicorn app:app\n"
+    )
     assert (c.server, c.argv[:4]) == ("other", ("flask", "db", "upgrade", "&&"))
 
 
@@ -562,7 +587,11 @@ def test_compose_entrypoint_and_command() -> None:
         entrypoint: ["uvicorn", "--interface", "wsgi", "main:app"]
     """
     api, worker, plain = commands("compose.yml", text)
-    assert (api.server, api.targets, api.options) == ("gunicorn", ("api:app",), (("--bind", ":8000"),))
+    assert (api.server, api.targets, api.options) == (
+        "gunicorn",
+        ("api:app",),
+        (("--bind", ":8000"),),
+    )
     assert (worker.server, worker.targets) == ("python-script", ("worker.py",))
     assert (plain.server, plain.targets) == ("uvicorn", ("main:app",))
 
@@ -586,7 +615,8 @@ def test_invalid_yaml_is_a_diagnostic() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["- just\n- a list\n", "services: [web]\n", "a: b\n---\nc: d\n", "\tservices:\n", "x: \x07\n"]
+    "text",
+    ["- just\n- a list\n", "services: [web]\n", "a: b\n---\nc: d\n", "\tservices:\n", "x: \x07\n"],
 )
 def test_malformed_compose(text: str) -> None:
     result = extract_deployment_facts("compose.yaml", text)
@@ -602,9 +632,19 @@ def test_compose_merge_bombs_stay_linear() -> None:
     lines = ['a0: &a0 {A: "1"}']
     for i in range(1, 30):
         lines.append(f"a{i}: &a{i}\n  <<: [{', '.join([f'*a{i - 1}'] * 10)}]")
-    lines.append("services:\n  web:\n    environment:\n      <<: *a29\n    command: gunicorn app:app")
+    lines.append(
+        "services:\n  web:\n    environment:\n      <<: *a29\n    command: gunicorn app:app"
+    )
     result = extract_deployment_facts("compose.yml", "\n".join(lines))
     assert env(result) == {"A": "1"}
+
+
+def test_compose_long_merge_chain() -> None:
+    lines = ['a0: &a0 {A: "1"}']
+    lines += [f"a{i}: &a{i} {{<<: *a{i - 1}}}" for i in range(1, 3000)]
+    lines.append("services:\n  web:\n    environment:\n      <<: *a2999")
+    result = extract_deployment_facts("compose.yml", "\n".join(lines))
+    check_invariants("\n".join(lines), result)
 
 
 # -- App Engine ------------------------------------------------------------------------------
@@ -620,7 +660,12 @@ def test_app_yaml() -> None:
     """
     result = facts("app.yaml", text)
     (c,) = result.commands
-    assert (result.kind, c.source, c.server, c.targets) == ("appyaml", "appyaml", "gunicorn", ("main:app",))
+    assert (result.kind, c.source, c.server, c.targets) == (
+        "appyaml",
+        "appyaml",
+        "gunicorn",
+        ("main:app",),
+    )
     assert c.options == (("--bind", ":$PORT"),)
     assert (c.line, c.text) == (2, "gunicorn -b :$PORT main:app")
     assert env(result) == {"FLASK_DEBUG": "1", "FLASK_APP": "main"}
@@ -628,7 +673,10 @@ def test_app_yaml() -> None:
 
 
 def test_app_yaml_flask_run_uses_env_variables() -> None:
-    c = only("app.yaml", "runtime: python39\nentrypoint: flask run\nenv_variables:\n  FLASK_APP: site.py\n")
+    c = only(
+        "app.yaml",
+        "runtime: python39\nentrypoint: flask run\nenv_variables:\n  FLASK_APP: site.py\n",
+    )
     assert c.targets == ("site.py",)
 
 
@@ -656,8 +704,17 @@ def test_uwsgi_ini() -> None:
     )
     result = facts("deploy/uwsgi.ini", text)
     (c,) = result.commands
-    assert (result.kind, c.source, c.server, c.targets) == ("uwsgi", "uwsgi", "uwsgi", ("app:application",))
-    assert c.options == (("callable", "application"), ("http", ":8000"), ("socket", "/tmp/app.sock"))
+    assert (result.kind, c.source, c.server, c.targets) == (
+        "uwsgi",
+        "uwsgi",
+        "uwsgi",
+        ("app:application",),
+    )
+    assert c.options == (
+        ("callable", "application"),
+        ("http", ":8000"),
+        ("socket", "/tmp/app.sock"),
+    )
     assert (c.line, c.text) == (3, "module = app")
     assert c.argv[:3] == ("uwsgi", "--module", "app")
     assert env(result) == {"FLASK_DEBUG": "1", "WERKZEUG_DEBUG_PIN": "off"}
@@ -678,6 +735,29 @@ def test_uwsgi_ini() -> None:
 def test_uwsgi_targets(body: str, targets: tuple[str, ...]) -> None:
     c = only("uwsgi.ini", f"[uwsgi]\n{body}\n")
     assert c.targets == targets
+
+
+def test_uwsgi_yaml() -> None:
+    text = textwrap.dedent(
+        """\
+        uwsgi:
+          http-socket: :8000
+          module: app
+          callable: app
+          env:
+            - FLASK_DEBUG=1
+            - WERKZEUG_DEBUG_PIN=off
+        """
+    )
+    result = facts("uwsgi.yaml", text)
+    (c,) = result.commands
+    assert (result.kind, c.server, c.targets) == ("uwsgi", "uwsgi", ("app:app",))
+    assert c.options == (("http-socket", ":8000"), ("callable", "app"))
+    assert (c.line, c.text) == (3, "module: app")
+    pin = setting(result, "WERKZEUG_DEBUG_PIN")
+    assert (pin.source, pin.line, env_text(text, pin)) == ("uwsgi", 7, "WERKZEUG_DEBUG_PIN=off")
+    assert facts("uwsgi.yml", "other: {}\n").kind == "other"
+    assert [d.code for d in facts("uwsgi.yml", "uwsgi: [\n").diagnostics] == ["FG909"]
 
 
 def test_ini_without_uwsgi_section() -> None:
@@ -708,7 +788,11 @@ def test_gunicorn_conf() -> None:
         "gunicorn",
         ("myproj.wsgi:create_app()",),
     )
-    assert c.options == (("--bind", "0.0.0.0:8000"), ("--bind", "unix:/tmp/g.sock"), ("--reload", ""))
+    assert c.options == (
+        ("--bind", "0.0.0.0:8000"),
+        ("--bind", "unix:/tmp/g.sock"),
+        ("--reload", ""),
+    )
     assert (c.line, c.text) == (5, 'wsgi_app = "myproj.wsgi:create_app()"')
     assert env(result) == {"FLASK_DEBUG": "1", "WERKZEUG_DEBUG_PIN": "off"}
     pin = setting(result, "WERKZEUG_DEBUG_PIN")
@@ -811,14 +895,17 @@ def test_byte_order_mark() -> None:
 
 SAMPLES = {
     "Procfile": HEROKU + "web: sh -c 'flask db upgrade && exec gunicorn -e A=1 app:app' 2>&1\n",
-    "Dockerfile": MULTI_STAGE + 'ENTRYPOINT ["tini", "--"]\nCMD flask run\nRUN <<-EOF\n\tCMD x\n\tEOF\n',
+    "Dockerfile": MULTI_STAGE
+    + 'ENTRYPOINT ["tini", "--"]\nCMD flask run\nRUN <<-EOF\n\tCMD x\n\tEOF\n',
     "docker-compose.yml": COMPOSE,
     "app.yaml": "runtime: python39\nentrypoint: gunicorn main:app\nenv_variables:\n  A: '1'\n",
     "uwsgi.ini": "[uwsgi]\nmodule = app\ncallable = app\nenv = FLASK_DEBUG=1\n",
+    "uwsgi.yml": "uwsgi:\n  module: app:app\n  env: [A=1, 'B=2']\n  http: :80\n",
     "gunicorn.conf.py": 'bind = "0.0.0.0:80"\nwsgi_app = "app:app"\nraw_env = ["A=1"]\n',
     ".env": DOTENV,
 }
-NOISE = list("abAB=:;&|()<>\"'\\`$#{}[],-_ \t\n\r\x00\ufeff\u2028é") + [
+NOISE = [
+    *"abAB=:;&|()<>\"'\\`$#{}[],-_ \t\n\r\x00\ufeff\u2028é",
     "&&", "sh -c ", "gunicorn ", "flask run", "python -m ", "<<EOF", "\\\n", "*a", "&a",
     "<<: ", "- ", "[uwsgi]", "CMD ", "ENV ", "FROM ", "ENTRYPOINT ", "export ", '"""', "\ud800",
 ]  # fmt: skip
@@ -886,7 +973,7 @@ def test_random_bytes(name: str) -> None:
         ("Procfile", "web: " + "sh -c '" * 50 + "\n"),
         ("docker-compose.yml", "[" * 50000),
         ("gunicorn.conf.py", "x = " + "(" * 5000 + "\n"),
-        ("Dockerfile", 'CMD ["' + '\\\\' * 5000 + '"]\n'),
+        ("Dockerfile", 'CMD ["' + "\\\\" * 5000 + '"]\n'),
     ],
 )
 def test_pathological_input(name: str, text: str) -> None:

@@ -40,24 +40,64 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = commands.add_parser("scan", help="analyse a project and report findings")
-    scan.add_argument("paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)")
-    scan.add_argument("--format", choices=("text", "json", "sarif"), default="text", help="report format")
-    scan.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
-    scan.add_argument("--fail-on", choices=SEVERITIES, help="lowest severity that makes the exit code 1 (default: low)")
-    scan.add_argument("--exit-zero", action="store_true", help="exit 0 even when findings are reported")
-    scan.add_argument("--select", action="append", metavar="IDS", help="rule ids or prefixes to run (comma-separated)")
-    scan.add_argument("--ignore", action="append", metavar="IDS", help="rule ids or prefixes to skip (comma-separated)")
-    scan.add_argument("--min-confidence", choices=CONFIDENCES, help="drop findings below this confidence")
-    scan.add_argument("--exclude", action="append", metavar="PATTERN", help="replace the default excludes (gitignore-style)")
-    scan.add_argument("--extend-exclude", action="append", metavar="PATTERN", help="add to the excludes")
-    scan.add_argument("--force-exclude", action="store_true", default=None, help="apply excludes to files named on the command line too")
+    scan.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
+    )
+    scan.add_argument(
+        "--format", choices=("text", "json", "sarif"), default="text", help="report format"
+    )
+    scan.add_argument(
+        "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
+    )
+    scan.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="lowest severity that makes the exit code 1 (default: low)",
+    )
+    scan.add_argument(
+        "--exit-zero", action="store_true", help="exit 0 even when findings are reported"
+    )
+    scan.add_argument(
+        "--select",
+        action="append",
+        metavar="IDS",
+        help="rule ids or prefixes to run (comma-separated)",
+    )
+    scan.add_argument(
+        "--ignore",
+        action="append",
+        metavar="IDS",
+        help="rule ids or prefixes to skip (comma-separated)",
+    )
+    scan.add_argument(
+        "--min-confidence", choices=CONFIDENCES, help="drop findings below this confidence"
+    )
+    scan.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="replace the default excludes (gitignore-style)",
+    )
+    scan.add_argument(
+        "--extend-exclude", action="append", metavar="PATTERN", help="add to the excludes"
+    )
+    scan.add_argument(
+        "--force-exclude",
+        action="store_true",
+        default=None,
+        help="apply excludes to files named on the command line too",
+    )
     scan.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
     scan.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
-    scan.add_argument("--color", choices=("auto", "always", "never"), default="auto", help="colour in text output")
+    scan.add_argument(
+        "--color", choices=("auto", "always", "never"), default="auto", help="colour in text output"
+    )
 
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
-    explain.add_argument("rule", metavar="RULE", help="rule id (FG100) or name (dev-server-at-import)")
+    explain.add_argument(
+        "rule", metavar="RULE", help="rule id (FG100) or name (dev-server-at-import)"
+    )
     return parser
 
 
@@ -109,14 +149,20 @@ def _scan(args: argparse.Namespace) -> int:
 
     result = run_scan(paths, config=config, root=root, jobs=args.jobs)
     color = args.color == "always" or (
-        args.color == "auto" and args.output is None and sys.stdout.isatty() and "NO_COLOR" not in os.environ
+        args.color == "auto"
+        and args.output is None
+        and sys.stdout.isatty()
+        and "NO_COLOR" not in os.environ
     )
     report = render(args.format, result, rule_metas(), color=color, tool_version=__version__)
     if args.output:
         try:
             Path(args.output).write_text(report, encoding="utf-8")
         except OSError as error:
-            print(f"flaskguard: error: cannot write {args.output}: {error.strerror or error}", file=sys.stderr)
+            print(
+                f"flaskguard: error: cannot write {args.output}: {error.strerror or error}",
+                file=sys.stderr,
+            )
             return EXIT_USAGE
         if args.format != "text":
             print(
@@ -158,7 +204,9 @@ def _explain(rule_id: str) -> int:
 
     rule = find_rule(rule_id)
     if rule is None:
-        print(f"flaskguard: error: unknown rule {rule_id!r} (see `flaskguard rules`)", file=sys.stderr)
+        print(
+            f"flaskguard: error: unknown rule {rule_id!r} (see `flaskguard rules`)", file=sys.stderr
+        )
         return EXIT_USAGE
     meta = rule.meta
     cwe = ", ".join(f"CWE-{c}" for c in meta.cwe)

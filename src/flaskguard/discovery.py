@@ -206,6 +206,11 @@ class _Rules:
     # negation may re-include a file below a directory that matches: a directory can only be
     # skipped whole when no negation exists.
     has_negation: bool
+    # With neither negations nor slashes, whether an entry the walk reaches matches depends on
+    # its name alone (a matching parent directory would have been skipped), so answers can be
+    # shared between all entries of the same name.
+    by_name: bool
+    names: dict[tuple[str, bool], Optional[bool]] = field(default_factory=dict, compare=False)
 
     @classmethod
     def compile(cls, lines: Iterable[str]) -> _Rules:
@@ -215,11 +220,29 @@ class _Rules:
         except ValueError:
             # Like git, drop a malformed line (a lone "!") rather than every pattern.
             spec = GitIgnoreSpec.from_lines([line for line in lines if _is_valid_pattern(line)])
-        return cls(spec, any(pattern.include is False for pattern in spec.patterns))
+        active = [pattern for pattern in spec.patterns if pattern.include is not None]
+        has_negation = any(pattern.include is False for pattern in active)
+        by_name = not has_negation and all(
+            "/" not in str(pattern.pattern).strip().removesuffix("/") for pattern in active
+        )
+        return cls(spec, has_negation, by_name)
 
     def verdict(self, relpath: str, is_dir: bool) -> Optional[bool]:
         """True when excluded, False when re-included by a negation, None when no pattern matches."""
         return self.spec.check_file(relpath + "/" if is_dir else relpath).include
+
+    def entry_verdict(self, relpath: str, is_dir: bool) -> Optional[bool]:
+        """The verdict for an entry whose parent directories the walk entered."""
+        if not self.by_name:
+            return self.verdict(relpath, is_dir)
+        key = (relpath.rpartition("/")[2], is_dir)
+        if key not in self.names:
+            self.names[key] = self.verdict(key[0], is_dir)
+        return self.names[key]
+
+    def prunes(self, relpath: str) -> bool:
+        """Whether the walk can skip the directory at ``relpath`` with all it contains."""
+        return not self.has_negation and bool(self.entry_verdict(relpath, True))
 
     @property
     def empty(self) -> bool:
@@ -290,7 +313,13 @@ class _Walker:
         chosen: dict[str, _Candidate] = {}
         for candidate in sorted(self.candidates, key=lambda c: (c.via_link, c.file.relpath)):
             chosen.setdefault(candidate.real, candidate)
-        files = [dataclasses.replace(c.file, explicit=c.real in explicit) for c in chosen.values()]
+        # A file named on the command line may also be reached by the walk or through a link.
+        files = [
+            dataclasses.replace(c.file, explicit=True)
+            if c.real in explicit and not c.file.explicit
+            else c.file
+            for c in chosen.values()
+        ]
         files.sort(key=lambda f: f.relpath)
         return DiscoveryResult(files, [self.diagnostics[key] for key in sorted(self.diagnostics)])
 
@@ -324,7 +353,12 @@ class _Walker:
             self.report(relpath, "not a regular file or directory")
 
     def add_explicit_dir(self, path: str, relpath: str, force_exclude: bool) -> None:
-        excluded = self.inside_root(path) and bool(relpath) and self.prunable(relpath, True)
+        excluded = (
+            self.inside_root(path)
+            and bool(relpath)
+            and not self.excludes.has_negation
+            and bool(self.excludes.verdict(relpath, True))
+        )
         ignores, ignored = self.ancestor_ignores(path)
         if force_exclude and (excluded or ignored or self.in_venv(path)):
             return
@@ -441,21 +475,17 @@ class _Walker:
     def ignoring(
         self, path: str, is_dir: bool, ignores: tuple[_IgnoreFile, ...]
     ) -> Optional[_IgnoreFile]:
-        """The ignore file that ignores ``path``, if any; the deepest one with an opinion wins."""
+        """The ignore file that ignores ``path`` (whose directories the walk entered), if any;
+        the deepest one with an opinion wins."""
         for ignore in reversed(ignores):
             prefix = ignore.base if ignore.base.endswith(os.sep) else ignore.base + os.sep
             if not path.startswith(prefix):
                 continue
             relpath = path[len(prefix) :].replace(os.sep, "/")
-            verdict = ignore.rules.verdict(relpath, is_dir)
+            verdict = ignore.rules.entry_verdict(relpath, is_dir)
             if verdict is not None:
                 return ignore if verdict else None
         return None
-
-    def prunable(self, exclude_relpath: str, is_dir: bool) -> bool:
-        return not self.excludes.has_negation and bool(
-            self.excludes.verdict(exclude_relpath, is_dir)
-        )
 
     # -- the walk ------------------------------------------------------------------------
 
@@ -507,13 +537,13 @@ class _Walker:
             else:
                 is_dir, is_file = entry.is_dir(follow_symlinks=False), entry.is_file()
         except OSError as exc:
-            if not self.excludes.verdict(exclude_relpath, False) and (
+            if not self.excludes.entry_verdict(exclude_relpath, False) and (
                 self.ignoring(entry.path, False, ignores) is None
             ):
                 self.report(relpath, _access_problem(entry.path, exc))
             return
         if is_dir:
-            if self.prunable(exclude_relpath, True):
+            if self.excludes.prunes(exclude_relpath):
                 return
             verdict = self.ignoring(entry.path, True, ignores)
             if verdict is not None and not verdict.rules.has_negation:
@@ -537,7 +567,7 @@ class _Walker:
                 self.stack.append(child)
         elif is_file:
             kind = _classify(name, os.path.basename(parent.path))
-            if kind is None or self.excludes.verdict(exclude_relpath, False):
+            if kind is None or self.excludes.entry_verdict(exclude_relpath, False):
                 return
             if kind != "env" and self.ignoring(entry.path, False, ignores) is not None:
                 return

@@ -145,7 +145,8 @@ def _declared_encoding(data: bytes) -> Optional[tuple[str, int]]:
 
 def _decode(data: bytes, relpath: str) -> tuple[Optional[SourceText], Optional[Diagnostic]]:
     had_bom = data.startswith(codecs.BOM_UTF8)
-    declared = _declared_encoding(data)
+    body = data[len(codecs.BOM_UTF8) :] if had_bom else data
+    declared = _declared_encoding(body)
     try:
         encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     except SyntaxError as exc:
@@ -168,7 +169,6 @@ def _decode(data: bytes, relpath: str) -> tuple[Optional[SourceText], Optional[D
                     )
             return None, Diagnostic("FG904", relpath, message, line=line)
     codec = "utf-8" if encoding == "utf-8-sig" else encoding
-    body = data[len(codecs.BOM_UTF8) :] if had_bom else data
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
@@ -261,10 +261,9 @@ def _lines_before(text: str, offset: int) -> int:
 
 
 def _longest_chain(masked: str) -> int:
-    """The most operators and trailers chained in one comma-separated part of an expression.
-
-    An upper bound of the depth those operators give the syntax tree; commas and statement
-    ends start a new part, brackets a nested one.
+    """How many operators and trailers follow each other in one part of an expression, which
+    bounds the depth of the syntax tree they make; commas and statement ends start a new part,
+    brackets a nested one.
     """
     longest = 0
     counts = [0]
@@ -302,8 +301,7 @@ def _syntax_diagnostic(text: str, relpath: str, error: SyntaxError) -> Diagnosti
         running = f"{sys.version_info[0]}.{sys.version_info[1]}"
         message = (
             f"this file uses {feature}, which needs Python {needed} or newer; run flaskguard "
-            f"under Python {needed}+ "
-            f"to analyse it (this is Python {running})"
+            f"under Python {needed}+ to analyse it (this is Python {running})"
         )
         return Diagnostic("FG902", relpath, message, line, column, requires_python=needed)
     return Diagnostic("FG901", relpath, message, line, column)
@@ -640,7 +638,11 @@ _EXCEPT_CLAUSE = re.compile(r"[ \t]*except\b(?![ \t]*\*)")
 
 
 def _newer_syntax(masked: _Masked, error: SyntaxError) -> Optional[tuple[tuple[int, int], str]]:
-    """The newest-Python construct in the statement at ``error``, with a short description."""
+    """The newest-Python construct in the statement at ``error``, with a short description.
+
+    Parenthesised context managers (3.10) are not looked for: the 3.9 parser accepts them
+    already, so they never cause a syntax error under a Python flaskguard runs on.
+    """
     statement = _Statement.at(masked, error)
     if statement is None:
         return None
@@ -648,11 +650,11 @@ def _newer_syntax(masked: _Masked, error: SyntaxError) -> Optional[tuple[tuple[i
     lines = statement.line_numbers
     if any(line in lines for line in masked.tstrings):
         found.append(((3, 14), "a t-string (PEP 750)"))
-    fstring = "an f-string with nested quotes, backslashes or comments (PEP 701)"
+    # Before 3.12 an f-string's field is parsed apart and its errors may point elsewhere.
     if any(first <= line <= last for first, last in masked.pep701 for line in lines) or (
         error.msg and error.msg.startswith("f-string") and masked.pep701
     ):
-        found.append(((3, 12), fstring))
+        found.append(((3, 12), "an f-string with nested quotes, backslashes or comments (PEP 701)"))
     first = statement.first_line
     text = statement.text
     if _EXCEPT_STAR.match(first):

@@ -68,7 +68,9 @@ def _run_isolated(file: DiscoveredFile, max_bytes: int) -> FileOutcome:
     """Analyse one file in a process of its own, so that a crash is attributed to it."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
-            return pool.submit(analyse_file, str(file.path), file.relpath, file.kind, max_bytes).result()
+            return pool.submit(
+                analyse_file, str(file.path), file.relpath, file.kind, max_bytes
+            ).result()
         except BrokenProcessPool:
             return FileOutcome(
                 file.relpath,
@@ -143,19 +145,24 @@ def run_scan(
             findings.extend(rule.check(project))
         except Exception as error:  # noqa: BLE001 - one rule's bug must not end the scan
             result.diagnostics.append(
-                Diagnostic("FG910", "", f"Rule {rule.meta.id} stopped with an internal error: {error!r}.")
+                Diagnostic(
+                    "FG910", "", f"Rule {rule.meta.id} stopped with an internal error: {error!r}."
+                )
             )
     findings = [
         f
         for f in findings
-        if f.confidence >= config.min_confidence and not config.rule_ignored_for_path(f.rule_id, f.path)
+        if f.confidence >= config.min_confidence
+        and not config.rule_ignored_for_path(f.rule_id, f.path)
     ]
     findings = _deduplicate(findings)
     findings = _apply_suppressions(findings, {m.path: m.suppressions for m in modules})
     findings = _fingerprint(findings)
     env_like = {d.path for d in deployments if d.env}
     findings = _attach_snippets(findings, root_path, env_like)
-    result.findings = sorted(findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id))
+    result.findings = sorted(
+        findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id)
+    )
 
     stats = result.stats
     stats.files_scanned = len(discovered.files)
@@ -208,11 +215,15 @@ def _apply_suppressions(
 def _fingerprint(findings: list[Finding]) -> list[Finding]:
     occurrences: dict[tuple[str, str, str, str], int] = defaultdict(int)
     result = []
-    for finding in sorted(findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id)):
+    for finding in sorted(
+        findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id)
+    ):
         key = (finding.rule_id, finding.path, " ".join(finding.code.split()), finding.scope)
         index = occurrences[key]
         occurrences[key] += 1
-        fingerprint = make_fingerprint(finding.rule_id, finding.path, finding.code, finding.scope, index)
+        fingerprint = make_fingerprint(
+            finding.rule_id, finding.path, finding.code, finding.scope, index
+        )
         result.append(replace(finding, fingerprint=fingerprint))
     return result
 

@@ -102,7 +102,9 @@ class ConstantEvaluator:
         value = self._eval(expr, frame, 0, env_vars)
         return Evaluation(value, env_vars)
 
-    def truth(self, expr: ir.Expr, frame: Frame, *, environment_known: bool = True) -> Optional[bool]:
+    def truth(
+        self, expr: ir.Expr, frame: Frame, *, environment_known: bool = True
+    ) -> Optional[bool]:
         """Three-valued truthiness: True, False, or None when it cannot be decided.
 
         With ``environment_known=False`` an environment lookup is undecided rather than its
@@ -215,7 +217,15 @@ class ConstantEvaluator:
                 return "".join(str(p) for p in parts)
             if isinstance(expr, ir.Call):
                 return self._call(expr, frame, d, env)
-        except (TypeError, ValueError, KeyError, IndexError, ZeroDivisionError, OverflowError, AttributeError):
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            IndexError,
+            ZeroDivisionError,
+            OverflowError,
+            AttributeError,
+        ):
             return NOT_CONSTANT
         return NOT_CONSTANT
 
@@ -252,16 +262,22 @@ class ConstantEvaluator:
         return first
 
     def _imported(self, binding: ImportedBinding, frame: Frame, depth: int, env: list[str]) -> Any:
-        for value in self.resolver.infer(ir.Name(binding.binding.name), Frame(binding.module, binding.binding.scope)):
+        for value in self.resolver.infer(
+            ir.Name(binding.binding.name), Frame(binding.module, binding.binding.scope)
+        ):
             if isinstance(value, ExtRef) and value.name in FALSE_CONSTANTS:
                 return False
         if binding.binding.attr is None:
             return NOT_CONSTANT
         module = self.project.module(binding.module)
-        target = self.project.find_module(self.project.absolute_import(module, binding.binding), module)
+        target = self.project.find_module(
+            self.project.absolute_import(module, binding.binding), module
+        )
         if target is None or target.path == module.path:
             return NOT_CONSTANT
-        return self._eval(ir.Name(binding.binding.attr), Frame(target.path, "", "import"), depth, env)
+        return self._eval(
+            ir.Name(binding.binding.attr), Frame(target.path, "", "import"), depth, env
+        )
 
     def _attribute(self, expr: ir.Attr, frame: Frame, depth: int, env: list[str]) -> Any:
         for value in self.resolver.infer(expr.value, frame):
@@ -335,7 +351,11 @@ class ConstantEvaluator:
                 result: Any = getattr(receiver, func.attr)()
                 return result
             return NOT_CONSTANT
-        if isinstance(func, ir.Name) and func.id in _BUILTIN_CONVERSIONS and not self.project.lookup(frame, func.id):
+        if (
+            isinstance(func, ir.Name)
+            and func.id in _BUILTIN_CONVERSIONS
+            and not self.project.lookup(frame, func.id)
+        ):
             if len(call.args) != 1 or call.kwargs:
                 return NOT_CONSTANT
             argument = self._eval(call.args[0], frame, depth, env)
@@ -356,11 +376,15 @@ class ConstantEvaluator:
 
     def _is_env_getter(self, func: ir.Expr, frame: Frame) -> bool:
         return any(
-            isinstance(v, ExtRef) and v.name in ENV_GETTERS for v in self.resolver.infer(func, frame)
+            isinstance(v, ExtRef) and v.name in ENV_GETTERS
+            for v in self.resolver.infer(func, frame)
         )
 
     def _is_environ(self, expr: ir.Expr, frame: Frame) -> bool:
-        return any(isinstance(v, ExtRef) and v.name == "os.environ" for v in self.resolver.infer(expr, frame))
+        return any(
+            isinstance(v, ExtRef) and v.name == "os.environ"
+            for v in self.resolver.infer(expr, frame)
+        )
 
     def module_names(self, path: str) -> frozenset[str]:
         """Every name a server may import the module under: its dotted name and its suffixes."""

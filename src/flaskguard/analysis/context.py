@@ -63,7 +63,9 @@ class Callee:
 
 
 class ExecutionContext:
-    def __init__(self, project: Project, resolver: ObjectResolver, evaluator: ConstantEvaluator) -> None:
+    def __init__(
+        self, project: Project, resolver: ObjectResolver, evaluator: ConstantEvaluator
+    ) -> None:
         self.project = project
         self.resolver = resolver
         self.evaluator = evaluator
@@ -104,7 +106,9 @@ class ExecutionContext:
                     if len(chain) >= MAX_CHAIN:
                         continue
                     for callee in self.callees(site, here):
-                        step = ChainStep(frame.module, site, callee.function.qualname, callee.via_thread)
+                        step = ChainStep(
+                            frame.module, site, callee.function.qualname, callee.via_thread
+                        )
                         stack.append((callee.frame, site_reach, (*chain, step)))
         return reached
 
@@ -143,11 +147,15 @@ class ExecutionContext:
         frame = site_frame(Frame(path, creation.scope), creation)
         return thread_call(creation.call, target), target, frame
 
-    def _enter(self, target: ir.Expr, call: ir.Call, frame: Frame, via_thread: bool) -> Iterator[Callee]:
+    def _enter(
+        self, target: ir.Expr, call: ir.Call, frame: Frame, via_thread: bool
+    ) -> Iterator[Callee]:
         for value in self.resolver.infer(target, frame):
             yield from self._enter_value(value, call, frame, via_thread)
 
-    def _enter_value(self, value: object, call: ir.Call, frame: Frame, via_thread: bool) -> Iterator[Callee]:
+    def _enter_value(
+        self, value: object, call: ir.Call, frame: Frame, via_thread: bool
+    ) -> Iterator[Callee]:
         function: Optional[FunctionFacts] = None
         module = ""
         bound_self: Optional[Instance] = None

@@ -34,7 +34,9 @@ from flaskguard.model.project import Frame, Project, site_frame
 if TYPE_CHECKING:
     from flaskguard.facts.deployment import EnvSetting, ServeCommand
 
-WSGI_SERVERS = frozenset({"gunicorn", "uwsgi", "waitress", "uvicorn", "hypercorn", "daphne", "mod_wsgi"})
+WSGI_SERVERS = frozenset(
+    {"gunicorn", "uwsgi", "waitress", "uvicorn", "hypercorn", "daphne", "mod_wsgi"}
+)
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,10 @@ class DevServerAnalysis:
             for site in module.calls:
                 frame = site_frame(Frame(module.path, site.scope), site)
                 record(ReachedCall(site, frame, Reach.NO, ()), None)
-        return sorted(found.values(), key=lambda u: (u.call.module, u.call.site.call.loc.line, u.call.site.call.loc.col))
+        return sorted(
+            found.values(),
+            key=lambda u: (u.call.module, u.call.site.call.loc.line, u.call.site.call.loc.col),
+        )
 
     def is_dead(self, use: DevServerUse) -> bool:
         """Never runs: its own guards are false whether imported or run as a script."""
@@ -247,7 +252,10 @@ class DevServerAnalysis:
             env = self.env_setting(call.module, "FLASK_DEBUG")
             if env is not None:
                 return Setting(
-                    flask_debug_flag(env.value), f"FLASK_DEBUG in {env.path}", (), (env.path, env.line)
+                    flask_debug_flag(env.value),
+                    f"FLASK_DEBUG in {env.path}",
+                    (),
+                    (env.path, env.line),
                 )
             receiver = call.receiver
             app = receiver
@@ -258,9 +266,7 @@ class DevServerAnalysis:
                     if write.key == "DEBUG" and _same_object(write.app, app):
                         setting = self.evaluate(write.value, write.frame)
                         if setting.value is not NOT_CONSTANT and setting.value:
-                            return Setting(
-                                True, write.via, setting.env_vars, write.value_origin
-                            )
+                            return Setting(True, write.via, setting.env_vars, write.value_origin)
         return Setting(False, "default")
 
     def _socketio_app(self, call: DevServerCall, frame: Frame) -> Optional[Instance]:
@@ -356,7 +362,10 @@ class DevServerAnalysis:
                     found = self.project.find_module(name, module)
                     if found is not None:
                         # Importing a submodule runs its packages' __init__ first.
-                        for candidate in (found.path, *self._package_inits(found.module_name, module)):
+                        for candidate in (
+                            found.path,
+                            *self._package_inits(found.module_name, module),
+                        ):
                             if candidate not in seen:
                                 seen.append(candidate)
                         break

@@ -1,11 +1,12 @@
 """Deployment facts: how one file serves the project and which environment it sets.
 
 Each deployment or environment file (Procfile, Dockerfile, compose file, App Engine
-``app.yaml``, uWSGI ``.ini``, gunicorn config, ``.env``/``.flaskenv``) is reduced, from its
-own text alone, to the commands that serve the application (:class:`ServeCommand`) and the
-environment variables it sets (:class:`EnvSetting`), with 1-based positions. Rules use them
-to find WSGI entry points (FG100), debug mode switched on by the environment (FG101), a
-disabled or fixed debugger PIN (FG103) and development servers used in production (FG104).
+``app.yaml``, uWSGI ``.ini``/``uwsgi.yaml``, gunicorn config, ``.env``/``.flaskenv``) is
+reduced, from its own text alone, to the commands that serve the application
+(:class:`ServeCommand`) and the environment variables it sets (:class:`EnvSetting`), with
+1-based positions. Rules use them to find WSGI entry points (FG100), debug mode switched on
+by the environment (FG101), a disabled or fixed debugger PIN (FG103) and development servers
+used in production (FG104).
 
 Commands are read the way the program that runs them reads them. Procfile lines, shell-form
 Dockerfile instructions and App Engine entrypoints go through ``/bin/sh``, so chains (``&&``,
@@ -13,9 +14,13 @@ Dockerfile instructions and App Engine entrypoints go through ``/bin/sh``, so ch
 compose ``command``/``entrypoint`` reach the program without a shell: there ``&&`` is just an
 argument, as it is at run time. Wrappers that only start another program (``exec``, ``env``,
 ``sh -c``, ``poetry run``, ``python -m gunicorn``, APM launchers, init shims) are peeled,
-and every program of a chain that serves the application yields one ServeCommand. When a
-process serves nothing we know, its last command is still reported, as server ``"other"``,
-so that consumers see that the process exists.
+and every program of a chain that serves the application yields one ServeCommand; a Python
+script followed by ``&&`` or ``;`` and another command is a setup step (``python
+manage.py migrate && gunicorn app:app``), not what serves. When a process serves nothing we
+know, its last command is still reported, as server ``"other"``, so that consumers see that
+the process exists. A Dockerfile CMD that completes an exec-form ENTRYPOINT is reported once,
+at the CMD, with the whole command in ``argv``; an ENTRYPOINT script (``exec "$@"``) runs
+CMD as the command.
 
 The shell lexer is ours rather than :func:`shlex.split` because positions have to survive
 quoting, escapes and nested ``sh -c`` strings: every character of a word remembers where it
@@ -25,7 +30,11 @@ whitespace split.
 YAML is read with ``yaml.compose(..., Loader=yaml.SafeLoader)``: composing builds the node
 graph without constructing any Python object, so it is as safe as ``safe_load``, and the
 nodes keep exact positions, which ``safe_load``'s plain values lose. Merge keys (``<<``) are
-applied by hand; a merged value points at the anchor where it is written.
+applied by hand; a merged value points at the anchor where it is written. The parser's
+messages go into FG909 diagnostics, never the offending line, which may hold a secret.
+
+Environment files follow python-dotenv's grammar, so values are what Flask would load;
+``${VAR}`` references are kept as written.
 
 ``ServeCommand.options`` keeps a few options per server, under their long names (``-b`` is
 reported as ``--bind``; uWSGI options under their bare uWSGI names, as in ``.ini`` files);
@@ -154,7 +163,7 @@ def deployment_kind(relpath: str) -> Optional[str]:
         return "compose"
     if name in ("app.yaml", "app.yml"):
         return "appyaml"
-    if name.endswith(".ini"):
+    if name.endswith(".ini") or name in ("uwsgi.yml", "uwsgi.yaml"):
         return "uwsgi"
     if name in _GUNICORN_CONF_NAMES:
         return "gunicorn-conf"
@@ -214,6 +223,9 @@ class _Word:
     # The file offset of each character of ``value``; None when only the span is known
     # (escaped or folded YAML scalars).
     offsets: Optional[Sequence[int]] = None
+    # Where each character's text ends, when one may be written as several (JSON escapes);
+    # None when each is written as itself.
+    ends: Optional[Sequence[int]] = None
 
     def offset(self, index: int) -> int:
         if self.offsets is None or index >= len(self.offsets):
@@ -224,7 +236,7 @@ class _Word:
         """End of the value's text: before a closing quote, unlike ``end``."""
         if not self.offsets:
             return self.end
-        return self.offsets[-1] + 1
+        return self.ends[-1] if self.ends else self.offsets[-1] + 1
 
 
 @dataclass(frozen=True)
@@ -235,10 +247,11 @@ class _Source:
     offsets: Optional[Sequence[int]]
     start: int
     end: int
+    ends: Optional[Sequence[int]] = None  # as in _Word
 
     @classmethod
     def of_word(cls, word: _Word) -> _Source:
-        return cls(word.value, word.offsets, word.start, word.end)
+        return cls(word.value, word.offsets, word.start, word.end, word.ends)
 
     @classmethod
     def of_file(cls, text: str, start: int, end: int) -> _Source:
@@ -260,6 +273,7 @@ class _Lexer:
         self.items: list[_Item] = []
         self.chars: list[str] = []
         self.char_offsets: list[int] = []
+        self.char_ends: list[int] = []
         self.word_start: Optional[int] = None  # index in source.text
 
     def run(self) -> Optional[list[_Item]]:
@@ -330,6 +344,13 @@ class _Lexer:
         offsets = self.source.offsets
         return offsets[index] if offsets is not None else self.source.start
 
+    def _end_at(self, index: int) -> int:
+        if self.source.offsets is None:
+            return self.source.end
+        if self.source.ends is not None:
+            return self.source.ends[index]
+        return self.source.offsets[index] + 1
+
     def _open(self, index: int) -> None:
         if self.word_start is None:
             self.word_start = index
@@ -338,6 +359,7 @@ class _Lexer:
         self._open(index)
         self.chars.append(char)
         self.char_offsets.append(self._at(index))
+        self.char_ends.append(self._end_at(index))
 
     def _close(self, index: int) -> None:
         if self.word_start is None:
@@ -349,12 +371,12 @@ class _Lexer:
             word = _Word(
                 "".join(self.chars),
                 offsets[self.word_start],
-                offsets[index - 1] + 1,
+                self._end_at(index - 1),
                 tuple(self.char_offsets),
+                tuple(self.char_ends) if self.source.ends is not None else None,
             )
         self.items.append(word)
-        self.chars = []
-        self.char_offsets = []
+        self.chars, self.char_offsets, self.char_ends = [], [], []
         self.word_start = None
 
     def _operator(self, i: int) -> int:
@@ -369,7 +391,8 @@ class _Lexer:
                 and pending.isdigit()
                 and self.word_start == i - len(pending)
             ):
-                self.chars, self.char_offsets, self.word_start = [], [], None
+                self.chars, self.char_offsets, self.char_ends = [], [], []
+                self.word_start = None
             self._close(i)
             j = i + 1
             while j < n and text[j] in "<>&|":
@@ -392,7 +415,9 @@ def _split_whitespace(source: _Source) -> list[_Item]:
             words.append(_Word(m.group(), source.start, source.end))
         else:
             offsets = source.offsets[m.start() : m.end()]
-            words.append(_Word(m.group(), offsets[0], offsets[-1] + 1, offsets))
+            ends = source.ends[m.start() : m.end()] if source.ends is not None else None
+            end = ends[-1] if ends is not None else offsets[-1] + 1
+            words.append(_Word(m.group(), offsets[0], end, offsets, ends))
     return words
 
 
@@ -1313,39 +1338,36 @@ def _exec_form(source: _Source) -> Optional[list[_Word]]:
 def _json_string(text: str, i: int, offsets: Sequence[int]) -> Optional[tuple[_Word, int]]:
     chars: list[str] = []
     char_offsets: list[int] = []
+    char_ends: list[int] = []
     j = i + 1
     while j < len(text):
         ch = text[j]
-        char_offsets.append(offsets[j])
+        first = j
         if ch == '"':
-            char_offsets.pop()
-            return _Word("".join(chars), offsets[i], offsets[j] + 1, tuple(char_offsets)), j + 1
+            word = _Word("".join(chars), offsets[i], offsets[j] + 1, char_offsets, char_ends)
+            return word, j + 1
         if ch < " ":
             return None
         if ch != "\\":
-            chars.append(ch)
             j += 1
-            continue
-        escaped = text[j + 1 : j + 2]
-        if escaped in _JSON_ESCAPES:
-            chars.append(_JSON_ESCAPES[escaped])
+        elif text[j + 1 : j + 2] in _JSON_ESCAPES:
+            ch = _JSON_ESCAPES[text[j + 1]]
             j += 2
-            continue
-        if escaped != "u" or not _HEX4.fullmatch(text, j + 2, j + 6):
+        elif text[j + 1 : j + 2] == "u" and _HEX4.fullmatch(text, j + 2, j + 6):
+            code = int(text[j + 2 : j + 6], 16)
+            j += 6
+            # A surrogate pair is one character, as json.loads reads it.
+            if text[j : j + 2] == "\\u" and _HEX4.fullmatch(text, j + 2, j + 6):
+                low = int(text[j + 2 : j + 6], 16)
+                if 0xD800 <= code < 0xDC00 <= low < 0xE000:
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                    j += 6
+            ch = chr(code)
+        else:
             return None
-        code = int(text[j + 2 : j + 6], 16)
-        j += 6
-        # A surrogate pair is one character, as json.loads reads it.
-        if (
-            0xD800 <= code < 0xDC00
-            and text[j : j + 2] == "\\u"
-            and _HEX4.fullmatch(text, j + 2, j + 6)
-        ):
-            low = int(text[j + 2 : j + 6], 16)
-            if 0xDC00 <= low < 0xE000:
-                code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
-                j += 6
-        chars.append(chr(code))
+        chars.append(ch)
+        char_offsets.append(offsets[first])
+        char_ends.append(offsets[j - 1] + 1)
     return None
 
 
@@ -1471,7 +1493,7 @@ def _pairs(
     # Aliases make the graph a DAG (or a cycle): each mapping is merged once, and chains of
     # merges are cut where no real file goes.
     done = {} if done is None else done
-    if id(node) in done or depth > 16:
+    if id(node) in done or depth > 64:
         return done.get(id(node), {})
     done[id(node)] = {}
     own: _Pairs = {}
@@ -1512,10 +1534,11 @@ def _yaml_env(c: _Collector, node: Optional[yaml.Node]) -> dict[str, str]:
     env: dict[str, str] = {}
     if isinstance(node, yaml.MappingNode):
         for key, (key_node, value_node) in _pairs(node).items():
+            # ``KEY:`` without a value passes the variable through from where compose runs;
+            # its value is unknown here and recorded as "".
             value = _scalar(value_node)
             if value is None:
                 continue
-            # A key without a value passes the variable through from where compose runs.
             end = max(key_node.end_mark.index, value_node.end_mark.index)
             c.add_env(key, value, key_node.start_mark.index, end)
             env[key] = value
@@ -1581,9 +1604,7 @@ def _read_compose(c: _Collector) -> bool:
     return True
 
 
-def _compose_service(
-    c: _Collector, name: str, fields: dict[str, tuple[yaml.Node, yaml.Node]]
-) -> None:
+def _compose_service(c: _Collector, name: str, fields: _Pairs) -> None:
     def field_node(key: str) -> Optional[yaml.Node]:
         pair = fields.get(key)
         return pair[1] if pair is not None else None
@@ -1629,11 +1650,12 @@ _UWSGI_TARGET_KEYS = frozenset({"module", "wsgi-file", "mount"})
 
 
 def _read_uwsgi(c: _Collector) -> bool:
+    if c.path.lower().endswith((".yml", ".yaml")):
+        return _read_uwsgi_yaml(c)
     section = ""
     header: Optional[tuple[int, int]] = None
     anchor: Optional[tuple[int, int]] = None
     settings: list[_Found] = []
-    argv: list[str] = ["uwsgi"]
     for start, line in c.lines.physical():
         stripped = line.strip()
         if not stripped or stripped[0] in ";#":
@@ -1648,29 +1670,50 @@ def _read_uwsgi(c: _Collector) -> bool:
         if section != "uwsgi" or not eq or not key.strip():
             continue
         name = _uwsgi_key(key.strip())
-        value_start = start + len(key) + 1
         value_text = line[len(key) + 1 :]
-        lead = len(value_text) - len(value_text.lstrip())
         value = value_text.strip()
-        begin = value_start + lead
-        settings.append(
-            (
-                name,
-                value,
-                _Word(value, begin, begin + len(value), range(begin, begin + len(value))),
-                0,
-            )
-        )
-        argv += [f"--{name}", value]
+        begin = start + len(key) + 1 + len(value_text) - len(value_text.lstrip())
+        word = _Word(value, begin, begin + len(value), range(begin, begin + len(value)))
+        settings.append((name, value, word, 0))
         if name in _UWSGI_TARGET_KEYS and anchor is None:
-            first = start + len(line) - len(line.lstrip())
-            anchor = (first, start + len(line.rstrip()))
+            anchor = (start + len(line) - len(line.lstrip()), start + len(line.rstrip()))
     if header is None:
         return False
-    targets, options = _uwsgi_settings(settings, c)
-    start, end = anchor or header
-    c.command(start, end, "", "uwsgi", tuple(argv), targets, options)
+    _uwsgi_command(c, settings, anchor or header)
     return True
+
+
+def _read_uwsgi_yaml(c: _Collector) -> bool:
+    ok, root = _load_yaml(c)
+    if not ok:
+        return True
+    section = _pairs(root).get("uwsgi") if isinstance(root, yaml.MappingNode) else None
+    if section is None or not isinstance(section[1], yaml.MappingNode):
+        return False
+    header = (section[0].start_mark.index, section[0].end_mark.index)
+    anchor: Optional[tuple[int, int]] = None
+    settings: list[_Found] = []
+    for key, (key_node, value_node) in _pairs(section[1]).items():
+        name = _uwsgi_key(key)
+        # A repeated option (env, mount) is a list.
+        items = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        for item in items:
+            if isinstance(item, yaml.ScalarNode):
+                word = _scalar_word(c, item)
+                settings.append((name, word.value, word, 0))
+        if name in _UWSGI_TARGET_KEYS and anchor is None:
+            anchor = (key_node.start_mark.index, value_node.end_mark.index)
+    _uwsgi_command(c, settings, anchor or header)
+    return True
+
+
+def _uwsgi_command(c: _Collector, settings: Sequence[_Found], span: tuple[int, int]) -> None:
+    """One command for a uWSGI config; argv is the equivalent command line."""
+    argv = ["uwsgi"]
+    for name, value, _, _ in settings:
+        argv += [f"--{name}", value]
+    targets, options = _uwsgi_settings(settings, c)
+    c.command(*span, "", "uwsgi", tuple(argv), targets, options)
 
 
 # -- gunicorn config -------------------------------------------------------------------------

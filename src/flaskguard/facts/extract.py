@@ -255,17 +255,27 @@ class _Extractor:
         elif isinstance(stmt, ast.Import):
             for alias in stmt.names:
                 if alias.asname:
-                    binding = ImportBinding(alias.asname, alias.name, None, 0, ref.loc, scope.qualname, guards)
+                    binding = ImportBinding(
+                        alias.asname, alias.name, None, 0, ref.loc, scope.qualname, guards
+                    )
                 else:
                     top_name = alias.name.split(".", 1)[0]
-                    binding = ImportBinding(top_name, top_name, None, 0, ref.loc, scope.qualname, guards)
+                    binding = ImportBinding(
+                        top_name, top_name, None, 0, ref.loc, scope.qualname, guards
+                    )
                 self.imports.append(binding)
         elif isinstance(stmt, ast.ImportFrom):
             for alias in stmt.names:
                 local = alias.asname or alias.name
                 self.imports.append(
                     ImportBinding(
-                        local, stmt.module or "", alias.name, stmt.level or 0, ref.loc, scope.qualname, guards
+                        local,
+                        stmt.module or "",
+                        alias.name,
+                        stmt.level or 0,
+                        ref.loc,
+                        scope.qualname,
+                        guards,
                     )
                 )
         else:
@@ -319,7 +329,9 @@ class _Extractor:
         own = [a for a in self.assignments[start:] if a.scope == body_scope]
         self.assignments[start:] = [a for a in self.assignments[start:] if a.scope != body_scope]
         attributes = tuple(
-            (a.target.id, a.value, a.loc) for a in own if isinstance(a.target, ir.Name) and not a.augmented
+            (a.target.id, a.value, a.loc)
+            for a in own
+            if isinstance(a.target, ir.Name) and not a.augmented
         )
         methods = tuple(
             s.name for s in node.body if isinstance(s, (ast.FunctionDef, ast.AsyncFunctionDef))
@@ -453,7 +465,9 @@ class _Extractor:
                 tuple(self.lower(c, d) for c in node.comparators),
             )
         if isinstance(node, ast.IfExp):
-            return ir.IfExp(self.lower(node.test, d), self.lower(node.body, d), self.lower(node.orelse, d))
+            return ir.IfExp(
+                self.lower(node.test, d), self.lower(node.body, d), self.lower(node.orelse, d)
+            )
         if isinstance(node, (ast.Tuple, ast.List, ast.Set)):
             kind = {ast.Tuple: "tuple", ast.List: "list", ast.Set: "set"}[type(node)]
             return ir.Seq(kind, tuple(self.lower(e, d) for e in node.elts))

@@ -52,8 +52,15 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                 for app in _apps(resolver, target.value, frame):
                     writes.append(
                         ConfigWrite(
-                            app, ATTRIBUTE_KEYS[target.attr], assignment.value, frame, module.path,
-                            assignment.loc, assignment.scope, assignment.guards, f"app.{target.attr}",
+                            app,
+                            ATTRIBUTE_KEYS[target.attr],
+                            assignment.value,
+                            frame,
+                            module.path,
+                            assignment.loc,
+                            assignment.scope,
+                            assignment.guards,
+                            f"app.{target.attr}",
                         )
                     )
             elif (
@@ -66,8 +73,14 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                 for app in _apps(resolver, target.value.value, frame):
                     writes.append(
                         ConfigWrite(
-                            app, target.index.value, assignment.value, frame, module.path,
-                            assignment.loc, assignment.scope, assignment.guards,
+                            app,
+                            target.index.value,
+                            assignment.value,
+                            frame,
+                            module.path,
+                            assignment.loc,
+                            assignment.scope,
+                            assignment.guards,
                             f'app.config["{target.index.value}"]',
                         )
                     )
@@ -103,12 +116,22 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                                 if isinstance(k, ir.Const) and isinstance(k.value, str)
                             )
             elif method == "from_object" and call.args:
-                for key, value, owner, name, line in _object_attributes(project, resolver, call.args[0], frame):
+                for key, value, owner, name, line in _object_attributes(
+                    project, resolver, call.args[0], frame
+                ):
                     for app in apps:
                         writes.append(
                             ConfigWrite(
-                                app, key, value, owner, module.path, call.loc, site.scope,
-                                site.guards, f"config.from_object({name})", name,
+                                app,
+                                key,
+                                value,
+                                owner,
+                                module.path,
+                                call.loc,
+                                site.scope,
+                                site.guards,
+                                f"config.from_object({name})",
+                                name,
                                 (owner.module, line),
                             )
                         )
@@ -119,8 +142,16 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                 for app in apps:
                     writes.append(
                         ConfigWrite(
-                            app, key, value, value_frame, module.path, call.loc, site.scope,
-                            site.guards, f"config.{method}({key}=...)", profile,
+                            app,
+                            key,
+                            value,
+                            value_frame,
+                            module.path,
+                            call.loc,
+                            site.scope,
+                            site.guards,
+                            f"config.{method}({key}=...)",
+                            profile,
                         )
                     )
     return writes
@@ -158,9 +189,19 @@ def _object_attributes(
             name = module.module_name
             for assignment in module.assignments:
                 target_expr = assignment.target
-                if assignment.scope == "" and isinstance(target_expr, ir.Name) and target_expr.id.isupper():
+                if (
+                    assignment.scope == ""
+                    and isinstance(target_expr, ir.Name)
+                    and target_expr.id.isupper()
+                ):
                     found.append(
-                        (target_expr.id, assignment.value, Frame(module.path, ""), name, assignment.loc.line)
+                        (
+                            target_expr.id,
+                            assignment.value,
+                            Frame(module.path, ""),
+                            name,
+                            assignment.loc.line,
+                        )
                     )
     return found
 

@@ -125,14 +125,21 @@ class ObjectResolver:
                     return True
         return False
 
-    def external_class_of(self, cls: Union[str, ClassRef], candidates: tuple[str, ...]) -> Optional[str]:
+    def external_class_of(
+        self, cls: Union[str, ClassRef], candidates: tuple[str, ...]
+    ) -> Optional[str]:
         for candidate in candidates:
             if self.class_is(cls, candidate):
                 return candidate
         return None
 
     def callee_frame(
-        self, function: FunctionFacts, module: str, call: ir.Call, caller: Frame, bound_self: Optional[Instance]
+        self,
+        function: FunctionFacts,
+        module: str,
+        call: ir.Call,
+        caller: Frame,
+        bound_self: Optional[Instance],
     ) -> Frame:
         """The frame of ``function`` with its parameters bound to the call's arguments."""
         bindings: list[tuple[str, ir.Expr, Frame]] = []
@@ -182,7 +189,9 @@ class ObjectResolver:
                 result.update(self._call(value, expr, frame, depth))
             return result
         if isinstance(expr, ir.IfExp):
-            return set(self.infer(expr.body, frame, depth)) | set(self.infer(expr.orelse, frame, depth))
+            return set(self.infer(expr.body, frame, depth)) | set(
+                self.infer(expr.orelse, frame, depth)
+            )
         if isinstance(expr, ir.BoolOp):
             result = set()
             for operand in expr.values:
@@ -287,7 +296,9 @@ class ObjectResolver:
                         return found
         return set()
 
-    def _instance_attribute(self, cls: ClassRef, attr: str, instance: Instance, depth: int) -> set[Value]:
+    def _instance_attribute(
+        self, cls: ClassRef, attr: str, instance: Instance, depth: int
+    ) -> set[Value]:
         """Values assigned to ``self.<attr>`` in the class's methods."""
         result: set[Value] = set()
         module = self.project.module(cls.module)
@@ -301,7 +312,9 @@ class ObjectResolver:
                 and isinstance(target.value, ir.Name)
                 and target.value.id == "self"
             ):
-                result.update(self.infer(assignment.value, Frame(cls.module, assignment.scope), depth))
+                result.update(
+                    self.infer(assignment.value, Frame(cls.module, assignment.scope), depth)
+                )
         return result
 
     def _call(self, value: Value, call: ir.Call, frame: Frame, depth: int) -> set[Value]:

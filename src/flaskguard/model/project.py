@@ -149,7 +149,9 @@ class Project:
     def module(self, path: str) -> ModuleFacts:
         return self.modules_by_path[path]
 
-    def find_module(self, name: str, importer: Optional[ModuleFacts] = None) -> Optional[ModuleFacts]:
+    def find_module(
+        self, name: str, importer: Optional[ModuleFacts] = None
+    ) -> Optional[ModuleFacts]:
         """The project module an absolute import name refers to, if the project has it.
 
         Module names are derived from root-relative paths, but the code may be run with another
@@ -228,7 +230,11 @@ class Project:
                 add(body_scope, name, ExprBinding(value, Frame(module.path, body_scope)))
         for function in module.functions:
             if function.class_qualname is not None:
-                add(class_body_scope(function.class_qualname), function.name, FunctionBinding(module.path, function))
+                add(
+                    class_body_scope(function.class_qualname),
+                    function.name,
+                    FunctionBinding(module.path, function),
+                )
         for binding in module.imports:
             if binding.attr == "*":
                 if binding.scope == "":

@@ -127,7 +127,9 @@ def check(project: Project) -> Iterator[Finding]:
 
 
 def _finding(
-    analysis: DevServerAnalysis, use: DevServerUse, entries: dict[str, list]  # type: ignore[type-arg]
+    analysis: DevServerAnalysis,
+    use: DevServerUse,
+    entries: dict[str, list],  # type: ignore[type-arg]
 ) -> Finding:
     call = use.call
     settings = analysis.settings(use)
@@ -158,7 +160,9 @@ def _finding(
         )
     condition = ""
     if use.import_reach == Reach.MAYBE:
-        condition = " It runs at import unless a condition that cannot be decided statically is false."
+        condition = (
+            " It runs at import unless a condition that cannot be decided statically is false."
+        )
     message = (
         f"{call.spec.display}() runs when this module is imported ({how})"
         + (f", {detail}" if detail else "")
@@ -172,14 +176,22 @@ def _finding(
         + deployment
     )
     trace = [
-        RelatedLocation(step.module, step.site.call.loc.line, step.site.call.loc.col,
-                        f"calls {step.callee}()" + (" in a new thread" if step.via_thread else ""))
+        RelatedLocation(
+            step.module,
+            step.site.call.loc.line,
+            step.site.call.loc.col,
+            f"calls {step.callee}()" + (" in a new thread" if step.via_thread else ""),
+        )
         for step in steps
     ]
     if trace:
         trace.append(
-            RelatedLocation(call.module, call.site.call.loc.line, call.site.call.loc.col,
-                            f"{call.spec.display}() starts the development server")
+            RelatedLocation(
+                call.module,
+                call.site.call.loc.line,
+                call.site.call.loc.col,
+                f"{call.spec.display}() starts the development server",
+            )
         )
     related = [
         RelatedLocation(c.path, c.line, c.column, f"{c.server} imports this code")
@@ -198,7 +210,10 @@ def _finding(
         confidence=confidence,
         scope=call.site.scope,
         code=call.site.statement.code,
-        anchors=[(call.module, call.site.statement.first_line), (top_module, top_statement.first_line)],
+        anchors=[
+            (call.module, call.site.statement.first_line),
+            (top_module, top_statement.first_line),
+        ],
         trace=trace,
         related=related,
     )

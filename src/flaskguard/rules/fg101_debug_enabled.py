@@ -44,7 +44,12 @@ from typing import Optional
 
 from flaskguard.analysis.constants import NOT_CONSTANT
 from flaskguard.analysis.context import Reach
-from flaskguard.analysis.devserver import DevServerAnalysis, analysis_for, dev_server_uses, flask_debug_flag
+from flaskguard.analysis.devserver import (
+    DevServerAnalysis,
+    analysis_for,
+    dev_server_uses,
+    flask_debug_flag,
+)
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.model.objects import ClassRef
@@ -153,13 +158,21 @@ def _config_writes(analysis: DevServerAnalysis) -> Iterator[Finding]:
         if setting.value is NOT_CONSTANT or not setting.value:
             continue
         severity = Severity.MEDIUM if import_reach != Reach.NO else Severity.INFO
-        source = f" (the default of environment variable {setting.env_vars[0]})" if setting.env_vars else ""
+        source = (
+            f" (the default of environment variable {setting.env_vars[0]})"
+            if setting.env_vars
+            else ""
+        )
         yield finding(
             META,
             path=write.module,
             loc=write.loc,
             message=f"{write.via} turns Flask's debug mode on{source}"
-            + (" in code that runs at import." if import_reach != Reach.NO else " in code that only runs as a script."),
+            + (
+                " in code that runs at import."
+                if import_reach != Reach.NO
+                else " in code that only runs as a script."
+            ),
             remediation=REMEDIATION,
             severity=severity,
             scope=write.scope,
@@ -173,10 +186,7 @@ def _config_classes(project: Project, analysis: DevServerAnalysis) -> Iterator[F
         if is_test_path(module.path):
             continue
         for cls in module.classes:
-            if not (
-                cls.name in profiles
-                or re.search(r"config|settings", cls.name, re.IGNORECASE)
-            ):
+            if not (cls.name in profiles or re.search(r"config|settings", cls.name, re.IGNORECASE)):
                 continue
             for name, value, loc in cls.attributes:
                 if name != "DEBUG":
@@ -186,7 +196,11 @@ def _config_classes(project: Project, analysis: DevServerAnalysis) -> Iterator[F
                 if setting.value is NOT_CONSTANT or not setting.value:
                     continue
                 severity = _class_severity(project, analysis, module.path, cls.qualname, cls.name)
-                source = f" (the default of environment variable {setting.env_vars[0]})" if setting.env_vars else ""
+                source = (
+                    f" (the default of environment variable {setting.env_vars[0]})"
+                    if setting.env_vars
+                    else ""
+                )
                 yield finding(
                     META,
                     path=module.path,

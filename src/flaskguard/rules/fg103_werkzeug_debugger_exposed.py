@@ -76,7 +76,9 @@ def check(project: Project) -> Iterator[Finding]:
             evalex = site.call.argument(1, "evalex")
             pin_security = site.call.keyword("pin_security")
             evalex_on = evalex is not None and analysis.evaluate(evalex, frame).value is True
-            pin_off = pin_security is not None and analysis.evaluate(pin_security, frame).value is False
+            pin_off = (
+                pin_security is not None and analysis.evaluate(pin_security, frame).value is False
+            )
             at_import = reached.get((module.path, site.call.loc.line, site.call.loc.col), Reach.NO)
             if not (evalex_on or pin_off):
                 continue
@@ -87,12 +89,18 @@ def check(project: Project) -> Iterator[Finding]:
                 problems.append("evalex=True gives every visitor an interactive Python console")
             if pin_off:
                 problems.append("pin_security=False removes the PIN that guards it")
-            where = "in code that runs when the app is imported" if at_import != Reach.NO else "in code that runs only as a script"
+            where = (
+                "in code that runs when the app is imported"
+                if at_import != Reach.NO
+                else "in code that runs only as a script"
+            )
             yield finding(
                 META,
                 path=module.path,
                 loc=site.call.loc,
-                message=f"DebuggedApplication wraps the application {where}: " + "; ".join(problems) + ".",
+                message=f"DebuggedApplication wraps the application {where}: "
+                + "; ".join(problems)
+                + ".",
                 remediation=REMEDIATION,
                 severity=Severity.CRITICAL if at_import != Reach.NO else Severity.HIGH,
                 scope=site.scope,
@@ -108,7 +116,10 @@ def check(project: Project) -> Iterator[Finding]:
             ):
                 continue
             frame = Frame(module.path, assignment.scope)
-            if not any(isinstance(v, ExtRef) and v.name == "os.environ" for v in analysis.resolver.infer(target.value, frame)):
+            if not any(
+                isinstance(v, ExtRef) and v.name == "os.environ"
+                for v in analysis.resolver.infer(target.value, frame)
+            ):
                 continue
             value = analysis.evaluate(assignment.value, frame).value
             if isinstance(value, str):

@@ -76,8 +76,11 @@ def check(project: Project) -> Iterator[Finding]:
             if path is None:
                 continue
             started = [
-                u for u in uses
-                if u.main_reach != Reach.NO and path in u.main_modules and u.import_reach == Reach.NO
+                u
+                for u in uses
+                if u.main_reach != Reach.NO
+                and path in u.main_modules
+                and u.import_reach == Reach.NO
             ]
             if not started:
                 continue
@@ -96,7 +99,9 @@ def check(project: Project) -> Iterator[Finding]:
             )
 
 
-def _script_module(analysis: DevServerAnalysis, target: str, server: str, from_path: str) -> Optional[str]:
+def _script_module(
+    analysis: DevServerAnalysis, target: str, server: str, from_path: str
+) -> Optional[str]:
     if server == "python-module":
         project = analysis.project
         module = project.find_module(f"{target}.__main__") or project.find_module(target)
