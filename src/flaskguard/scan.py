@@ -12,7 +12,7 @@ import re
 import time
 from collections import defaultdict
 from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -64,6 +64,10 @@ def analyse_file(path: str, relpath: str, kind: str, max_bytes: int) -> FileOutc
     return FileOutcome(relpath, module=facts, deployment=deployment)
 
 
+def _analyse_batch(files: Sequence[DiscoveredFile], max_bytes: int) -> list[FileOutcome]:
+    return [analyse_file(str(f.path), f.relpath, f.kind, max_bytes) for f in files]
+
+
 def _run_isolated(file: DiscoveredFile, max_bytes: int) -> FileOutcome:
     """Analyse one file in a process of its own, so that a crash is attributed to it."""
     with ProcessPoolExecutor(max_workers=1) as pool:
@@ -89,15 +93,16 @@ def analyse_files(files: Sequence[DiscoveredFile], jobs: int, max_bytes: int) ->
     outcomes: dict[str, FileOutcome] = {}
     failed: list[DiscoveredFile] = []
     workers = max(1, min(jobs, len(files)))
+    chunk = max(1, min(16, len(files) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures: list[tuple[DiscoveredFile, Future[FileOutcome]]] = [
-            (f, pool.submit(analyse_file, str(f.path), f.relpath, f.kind, max_bytes)) for f in files
-        ]
-        for file, future in futures:
+        batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
+        futures = [(batch, pool.submit(_analyse_batch, batch, max_bytes)) for batch in batches]
+        for batch, future in futures:
             try:
-                outcomes[file.relpath] = future.result()
+                for outcome in future.result():
+                    outcomes[outcome.relpath] = outcome
             except BrokenProcessPool:
-                failed.append(file)
+                failed.extend(batch)
     for file in failed:
         outcomes[file.relpath] = _run_isolated(file, max_bytes)
     return [outcomes[f.relpath] for f in files]

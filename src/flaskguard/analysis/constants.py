@@ -33,6 +33,7 @@ NOT_CONSTANT: Any = _NotConstant()
 
 MAX_DEPTH = 24
 MAX_SEQUENCE = 10_000
+MAX_ELEMENTS = 256
 
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
 FALSE_CONSTANTS = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
@@ -96,6 +97,8 @@ class ConstantEvaluator:
         self.project = project
         self.resolver = resolver
         self._environment_known = True
+        self._names: dict[tuple[str, Frame, bool], tuple[Any, tuple[str, ...]]] = {}
+        self._names_active: set[tuple[str, Frame, bool]] = set()
 
     def evaluate(self, expr: ir.Expr, frame: Frame) -> Evaluation:
         env_vars: list[str] = []
@@ -146,6 +149,9 @@ class ConstantEvaluator:
 
     def _eval(self, expr: ir.Expr, frame: Frame, depth: int, env: list[str]) -> Any:
         if depth > MAX_DEPTH:
+            return NOT_CONSTANT
+        if isinstance(expr, (ir.Seq, ir.DictExpr)) and len(getattr(expr, "elts", None) or getattr(expr, "values", ())) > MAX_ELEMENTS:
+            # Large literal tables are data, never a setting or a guard.
             return NOT_CONSTANT
         d = depth + 1
         try:
@@ -230,6 +236,26 @@ class ConstantEvaluator:
         return NOT_CONSTANT
 
     def _name(self, name: str, frame: Frame, depth: int, env: list[str]) -> Any:
+        # Names are evaluated over and over (every guard, every setting); a module constant
+        # has one value per frame, so remember it with the environment variables it read.
+        key = (name, frame, self._environment_known)
+        cached = self._names.get(key)
+        if cached is not None:
+            env.extend(cached[1])
+            return cached[0]
+        if key in self._names_active:
+            return NOT_CONSTANT
+        self._names_active.add(key)
+        try:
+            own_env: list[str] = []
+            value = self._name_uncached(name, frame, depth, own_env)
+        finally:
+            self._names_active.discard(key)
+        self._names[key] = (value, tuple(own_env))
+        env.extend(own_env)
+        return value
+
+    def _name_uncached(self, name: str, frame: Frame, depth: int, env: list[str]) -> Any:
         if name == "__name__":
             if frame.world == "main":
                 return "__main__"

@@ -27,7 +27,9 @@ from flaskguard.model.objects import ClassRef, FuncRef, Instance, Member, Object
 from flaskguard.model.project import Frame, Project, site_frame
 
 MAX_CHAIN = 12
-MAX_VISITS_PER_MODULE = 20_000
+MAX_VISITS = 2_000_000
+MAX_BINDINGS_PER_FUNCTION = 4
+_UNSET = object()
 
 
 class Reach(enum.IntEnum):
@@ -69,11 +71,17 @@ class ExecutionContext:
         self.project = project
         self.resolver = resolver
         self.evaluator = evaluator
+        self._truths: dict[tuple[int, Frame], object] = {}
+        self._reached: dict[str, list[ReachedCall]] = {}
 
     def guard_reach(self, guards: tuple[Guard, ...], frame: Frame) -> Reach:
         reach = Reach.YES
         for guard in guards:
-            truth = self.evaluator.truth(guard.test, frame, environment_known=False)
+            key = (id(guard), frame)
+            truth = self._truths.get(key, _UNSET)
+            if truth is _UNSET:
+                truth = self.evaluator.truth(guard.test, frame, environment_known=False)
+                self._truths[key] = truth
             if truth is None:
                 reach = min(reach, Reach.MAYBE)
             elif truth != guard.branch:
@@ -81,35 +89,49 @@ class ExecutionContext:
         return reach
 
     def reached_calls(self, world: str) -> list[ReachedCall]:
-        """Every call that runs in ``world``, from every module's top level, with its chain."""
+        """Every call that runs in ``world``, from every module's top level, with its chain.
+
+        One traversal per world: a function is explored again only when it is reached with a
+        higher reach, or with other bound arguments (at most :data:`MAX_BINDINGS_PER_FUNCTION`
+        variants, then without bindings), so the cost stays linear in the project's size.
+        """
+        cached = self._reached.get(world)
+        if cached is not None:
+            return cached
         reached: list[ReachedCall] = []
-        for module in self.project.modules:
-            visits = 0
-            if world == "import" and module.is_main_module:
+        best: dict[Frame, Reach] = {}
+        variants: dict[tuple[str, str], int] = {}
+        stack: list[tuple[Frame, Reach, tuple[ChainStep, ...]]] = [
+            (Frame(module.path, "", world), Reach.YES, ())
+            for module in reversed(self.project.modules)
+            if not (world == "import" and module.is_main_module)
+        ]
+        visits = 0
+        while stack and visits < MAX_VISITS:
+            frame, reach, chain = stack.pop()
+            if best.get(frame, Reach.NO) >= reach:
                 continue
-            root = Frame(module.path, "", world)
-            stack: list[tuple[Frame, Reach, tuple[ChainStep, ...]]] = [(root, Reach.YES, ())]
-            seen: set[tuple[str, str, tuple[tuple[str, ir.Expr, Frame], ...]]] = set()
-            while stack and visits < MAX_VISITS_PER_MODULE:
-                frame, reach, chain = stack.pop()
-                key = (frame.module, frame.scope, frame.bindings)
-                if key in seen:
+            function_key = (frame.module, frame.scope)
+            if frame not in best and frame.bindings:
+                variants[function_key] = variants.get(function_key, 0) + 1
+                if variants[function_key] > MAX_BINDINGS_PER_FUNCTION:
+                    frame = Frame(frame.module, frame.scope, frame.world)
+                    if best.get(frame, Reach.NO) >= reach:
+                        continue
+            best[frame] = reach
+            for site in self.project.calls_in_scope(frame.module, frame.scope):
+                visits += 1
+                here = site_frame(frame, site)
+                site_reach = min(reach, self.guard_reach(site.guards, here))
+                if site_reach == Reach.NO:
                     continue
-                seen.add(key)
-                for site in self.project.calls_in_scope(frame.module, frame.scope):
-                    visits += 1
-                    here = site_frame(frame, site)
-                    site_reach = min(reach, self.guard_reach(site.guards, here))
-                    if site_reach == Reach.NO:
-                        continue
-                    reached.append(ReachedCall(site, here, site_reach, chain))
-                    if len(chain) >= MAX_CHAIN:
-                        continue
-                    for callee in self.callees(site, here):
-                        step = ChainStep(
-                            frame.module, site, callee.function.qualname, callee.via_thread
-                        )
-                        stack.append((callee.frame, site_reach, (*chain, step)))
+                reached.append(ReachedCall(site, here, site_reach, chain))
+                if len(chain) >= MAX_CHAIN:
+                    continue
+                for callee in self.callees(site, here):
+                    step = ChainStep(frame.module, site, callee.function.qualname, callee.via_thread)
+                    stack.append((callee.frame, site_reach, (*chain, step)))
+        self._reached[world] = reached
         return reached
 
     def callees(self, site: CallSite, frame: Frame) -> Iterator[Callee]:

@@ -34,6 +34,11 @@ from flaskguard.model.project import Frame, Project, site_frame
 if TYPE_CHECKING:
     from flaskguard.facts.deployment import EnvSetting, ServeCommand
 
+CANDIDATE_ATTRIBUTES = frozenset(
+    {method for _, method in DEV_SERVER_METHODS}
+    | {name.rsplit(".", 1)[-1] for name in DEV_SERVER_FUNCTIONS}
+    | {"start", "run"}
+)
 WSGI_SERVERS = frozenset(
     {"gunicorn", "uwsgi", "waitress", "uvicorn", "hypercorn", "daphne", "mod_wsgi"}
 )
@@ -94,7 +99,11 @@ class DevServerAnalysis:
     # -- identification -------------------------------------------------------------------
 
     def identify(self, module: str, site: CallSite, frame: Frame) -> Optional[DevServerCall]:
-        for value in self.resolver.infer(site.call.func, frame):
+        func = site.call.func
+        # Dev-server methods and thread starts have fixed names; only functions can be aliased.
+        if isinstance(func, ir.Attr) and func.attr not in CANDIDATE_ATTRIBUTES:
+            return None
+        for value in self.resolver.infer(func, frame):
             found = self._match(value)
             if found is not None:
                 spec, receiver = found

@@ -111,6 +111,7 @@ class _Extractor:
         self.calls: list[CallSite] = []
         self.assignments: list[Assignment] = []
         self.function_stack: list[_FunctionBuilder] = []
+        self._lowered: dict[int, ir.Expr] = {}
 
     # -- locations -----------------------------------------------------------------------
 
@@ -135,7 +136,7 @@ class _Extractor:
         decorators = getattr(node, "decorator_list", None)
         if decorators:
             first_line = min(first_line, *(d.lineno for d in decorators))
-        return StatementRef(self.loc(node), first_line, _statement_code(node))
+        return StatementRef(self.loc(node), first_line, _statement_code(node, self.lines))
 
     # -- driver --------------------------------------------------------------------------
 
@@ -430,6 +431,15 @@ class _Extractor:
     def lower(self, node: Optional[ast.AST], depth: int = 0) -> ir.Expr:
         if node is None or depth > MAX_EXPR_DEPTH:
             return ir.UNKNOWN
+        # Calls nested in calls are lowered as part of their parent and again as call sites.
+        cached = self._lowered.get(id(node))
+        if cached is not None:
+            return cached
+        lowered = self._lower(node, depth)
+        self._lowered[id(node)] = lowered
+        return lowered
+
+    def _lower(self, node: ast.AST, depth: int) -> ir.Expr:
         d = depth + 1
         if isinstance(node, ast.Constant):
             value = node.value
@@ -495,32 +505,29 @@ def _defaults(args: ast.arguments) -> list[ast.expr]:
     return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
 
 
-def _statement_code(node: ast.stmt) -> str:
-    """Normalised code of a statement; compound statements contribute their header only."""
-    header: ast.AST = node
+_COMMENT = re.compile(r"\s+#[^\"']*$")
+_SIMPLE_COMPOUND = (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try)
+
+
+def _statement_code(node: ast.stmt, lines: list[str]) -> str:
+    """Normalised code of a statement: its source with whitespace folded and trailing comments
+    dropped; compound statements contribute their header line only."""
     if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
         return f"def {node.name}"
     if isinstance(node, ast.ClassDef):
         return f"class {node.name}"
-    if isinstance(node, (ast.If, ast.While)):
-        header = node.test
-    elif isinstance(node, (ast.For, ast.AsyncFor)):
-        header = node.iter
-    elif isinstance(node, (ast.With, ast.AsyncWith)):
-        header = node.items[0].context_expr
-    elif isinstance(node, ast.Try):
-        return "try"
-    try:
-        code = ast.unparse(header)
-    except (RecursionError, ValueError):
-        code = type(node).__name__
-    if len(code) > MAX_CODE_LENGTH:
-        code = code[:MAX_CODE_LENGTH]
-    return code
+    first = node.lineno
+    last = first if isinstance(node, _SIMPLE_COMPOUND) else (node.end_lineno or first)
+    last = min(last, first + 20)
+    text = " ".join(_COMMENT.sub("", line) for line in lines[first - 1 : last])
+    code = " ".join(text.split())
+    return code[:MAX_CODE_LENGTH]
 
 
 def _suppressions(text: str) -> list[Suppression]:
     found: list[Suppression] = []
+    if "flaskguard" not in text.lower():
+        return found
     try:
         tokens = tokenize.generate_tokens(io.StringIO(text).readline)
         for token in tokens:

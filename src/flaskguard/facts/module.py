@@ -14,17 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from flaskguard.facts.ir import Call, Expr, Loc
+from flaskguard.facts.ir import Call, Compact, Expr, Loc
 
 
 @dataclass(frozen=True)
-class Guard:
+class Guard(Compact):
     test: Expr
     branch: bool  # True: the statement is in the body; False: in the ``else``
 
 
 @dataclass(frozen=True)
-class StatementRef:
+class StatementRef(Compact):
     """Where a statement is: for suppressions (its first line, decorators included) and fixes."""
 
     loc: Loc
@@ -33,7 +33,7 @@ class StatementRef:
 
 
 @dataclass(frozen=True)
-class CallSite:
+class CallSite(Compact):
     call: Call
     scope: str
     guards: tuple[Guard, ...]
@@ -44,7 +44,7 @@ class CallSite:
 
 
 @dataclass(frozen=True)
-class Assignment:
+class Assignment(Compact):
     target: Expr  # Name, Attr or Subscript
     value: Expr
     loc: Loc
@@ -55,7 +55,7 @@ class Assignment:
 
 
 @dataclass(frozen=True)
-class ImportBinding:
+class ImportBinding(Compact):
     name: str  # the local name bound
     module: str  # as written, without leading dots
     attr: Optional[str]  # for ``from module import attr``; "*" for star imports
@@ -66,14 +66,14 @@ class ImportBinding:
 
 
 @dataclass(frozen=True)
-class Parameter:
+class Parameter(Compact):
     name: str
     kind: str  # "positional" | "keyword" | "varargs" | "varkw"
     default: Optional[Expr]
 
 
 @dataclass(frozen=True)
-class FunctionFacts:
+class FunctionFacts(Compact):
     qualname: str
     name: str
     scope: str  # where it is defined
@@ -87,7 +87,7 @@ class FunctionFacts:
 
 
 @dataclass(frozen=True)
-class ClassFacts:
+class ClassFacts(Compact):
     qualname: str
     name: str
     scope: str
@@ -99,14 +99,14 @@ class ClassFacts:
 
 
 @dataclass(frozen=True)
-class Suppression:
+class Suppression(Compact):
     line: int
     rule_ids: Optional[tuple[str, ...]]  # None: a bare ``ignore`` (every rule)
     reason: Optional[str]
 
 
 @dataclass(frozen=True)
-class ModuleFacts:
+class ModuleFacts(Compact):
     path: str  # relative to the project root, forward slashes
     module_name: str
     is_package: bool  # an ``__init__.py``

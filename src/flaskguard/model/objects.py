@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from flaskguard.facts import ir
-from flaskguard.facts.module import FunctionFacts
+from flaskguard.facts.module import Assignment, FunctionFacts
 from flaskguard.knowledge.frameworks import (
     CANONICAL_NAMES,
     CLI_DECORATOR_ATTRIBUTES,
@@ -33,6 +33,7 @@ from flaskguard.model.project import (
 )
 
 MAX_DEPTH = 14
+MAX_BINDING_DEPTH = 2
 
 
 @dataclass(frozen=True)
@@ -84,16 +85,19 @@ def canonical(name: str) -> str:
 class ObjectResolver:
     def __init__(self, project: Project) -> None:
         self.project = project
-        self._memo: dict[tuple[ir.Expr, Frame], frozenset[Value]] = {}
-        self._active: set[tuple[ir.Expr, Frame]] = set()
+        self._memo: dict[tuple[int, Frame], tuple[ir.Expr, frozenset[Value]]] = {}
+        self._active: set[tuple[int, Frame]] = set()
+        self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
     def infer(self, expr: ir.Expr, frame: Frame, depth: int = 0) -> frozenset[Value]:
-        key = (expr, frame)
+        # Keyed by identity: expressions are deep trees, and the memo pins each one so that
+        # its id cannot be reused while the entry exists.
+        key = (id(expr), frame)
         cached = self._memo.get(key)
         if cached is not None:
-            return cached
+            return cached[1]
         if key in self._active or depth > MAX_DEPTH:
             return frozenset()
         self._active.add(key)
@@ -101,7 +105,7 @@ class ObjectResolver:
             result = frozenset(self._infer(expr, frame, depth + 1))
         finally:
             self._active.discard(key)
-        self._memo[key] = result
+        self._memo[key] = (expr, result)
         return result
 
     def is_a(self, value: Value, class_name: str) -> bool:
@@ -301,21 +305,27 @@ class ObjectResolver:
     ) -> set[Value]:
         """Values assigned to ``self.<attr>`` in the class's methods."""
         result: set[Value] = set()
-        module = self.project.module(cls.module)
         prefix = cls.qualname + "."
-        for assignment in module.assignments:
-            target = assignment.target
-            if (
-                assignment.scope.startswith(prefix)
-                and isinstance(target, ir.Attr)
-                and target.attr == attr
-                and isinstance(target.value, ir.Name)
-                and target.value.id == "self"
-            ):
-                result.update(
-                    self.infer(assignment.value, Frame(cls.module, assignment.scope), depth)
-                )
+        for assignment in self._self_assignments(cls.module).get(attr, ()):
+            if assignment.scope.startswith(prefix):
+                frame = Frame(cls.module, assignment.scope)
+                result.update(self.infer(assignment.value, frame, depth))
         return result
+
+    def _self_assignments(self, path: str) -> dict[str, list[Assignment]]:
+        found = self._self_assigned.get(path)
+        if found is None:
+            found = {}
+            for assignment in self.project.module(path).assignments:
+                target = assignment.target
+                if (
+                    isinstance(target, ir.Attr)
+                    and isinstance(target.value, ir.Name)
+                    and target.value.id == "self"
+                ):
+                    found.setdefault(target.attr, []).append(assignment)
+            self._self_assigned[path] = found
+        return found
 
     def _call(self, value: Value, call: ir.Call, frame: Frame, depth: int) -> set[Value]:
         origin = (frame.module, call.loc.line, call.loc.col)
@@ -329,8 +339,15 @@ class ObjectResolver:
             function = self.project.function(value.module, value.qualname)
             if function is None:
                 return set()
-            callee = self.callee_frame(function, value.module, call, frame, value.bound_self)
+            # Most functions return the same kind of object whatever their arguments (a
+            # factory): infer that once; bind the arguments only when it depends on them.
+            plain = Frame(value.module, function.qualname, frame.world)
             result: set[Value] = set()
+            for returned in function.returns:
+                result.update(self.infer(returned, plain, depth))
+            if result or frame.depth >= MAX_BINDING_DEPTH or not (call.args or call.kwargs):
+                return result
+            callee = self.callee_frame(function, value.module, call, frame, value.bound_self)
             for returned in function.returns:
                 result.update(self.infer(returned, callee, depth))
             return result

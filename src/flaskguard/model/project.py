@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Frame:
     """Where an expression is evaluated: a scope of a module, with parameters bound by a caller.
 
@@ -42,6 +42,24 @@ class Frame:
     scope: str
     world: str = "import"
     bindings: tuple[tuple[str, ir.Expr, Frame], ...] = ()
+    depth: int = field(default=0, init=False)  # how many calls deep the bindings go
+
+    def __post_init__(self) -> None:
+        # Frames nest through their bindings and are dictionary keys everywhere: hash once.
+        bound = tuple((n, id(e), f) for n, e, f in self.bindings) if self.bindings else ()
+        key = (self.module, self.scope, self.world, bound)
+        depth = 1 + max((f.depth for _, _, f in self.bindings), default=-1) if self.bindings else 0
+        object.__setattr__(self, "depth", depth)
+        object.__setattr__(self, "_key", key)
+        object.__setattr__(self, "_hash", hash(key))
+
+    def __hash__(self) -> int:
+        return self._hash  # type: ignore[attr-defined,no-any-return]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Frame):
+            return NotImplemented
+        return self is other or (self._hash == other._hash and self._key == other._key)  # type: ignore[attr-defined]
 
     def with_world(self, world: str) -> Frame:
         return Frame(self.module, self.scope, world, self.bindings)
@@ -131,6 +149,7 @@ class Project:
         self.deployments = sorted(deployments, key=lambda d: d.path)
         self._indexes: dict[str, _ModuleIndex] = {}
         self._cache: dict[str, Any] = {}
+        self._found_modules: dict[tuple[str, str], Optional[ModuleFacts]] = {}
 
     # -- shared, lazily computed analyses -------------------------------------------------
 
@@ -161,6 +180,14 @@ class Project:
         exact = self.modules_by_name.get(name)
         if exact is not None:
             return exact
+        key = (name, importer.path if importer is not None else "")
+        if key in self._found_modules:
+            return self._found_modules[key]
+        found = self._find_by_suffix(name, importer)
+        self._found_modules[key] = found
+        return found
+
+    def _find_by_suffix(self, name: str, importer: Optional[ModuleFacts]) -> Optional[ModuleFacts]:
         candidates = [
             m
             for m in self._by_last_part.get(name.rsplit(".", 1)[-1], [])

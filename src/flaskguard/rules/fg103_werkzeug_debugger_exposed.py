@@ -67,6 +67,9 @@ def check(project: Project) -> Iterator[Finding]:
     }
     for module in project.modules:
         for site in module.calls:
+            func = site.call.func
+            if isinstance(func, ir.Attr) and func.attr != "DebuggedApplication":
+                continue
             frame = Frame(module.path, site.scope)
             if not any(
                 isinstance(v, ExtRef) and canonical(v.name) == DEBUGGED_APPLICATION
