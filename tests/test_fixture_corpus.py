@@ -1,4 +1,4 @@
-"""Labelled corpus for the FG1xx rules (FG100–FG105): one tiny project per directory.
+"""Labelled corpus for the FG1xx rules (FG100-FG105): one tiny project per directory.
 
 Each directory under ``tests/fixtures/fg1xx/`` is scanned on its own (the directory is the
 project root) and the unsuppressed FG1xx findings must match the labels exactly: a finding
@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 import tokenize
 from pathlib import Path
-from typing import Dict, List, Optional, Tuple
+from typing import Optional
 
 import pytest
 
@@ -40,8 +40,8 @@ except ImportError:
 FIXTURES = Path(__file__).parent / "fixtures" / "fg1xx"
 RULE_PREFIX = "FG1"
 
-Key = Tuple[str, int, str]  # (root-relative path, 1-based line, rule id)
-Expectations = Dict[Key, Optional[str]]  # -> expected severity label or None
+Key = tuple[str, int, str]  # (root-relative path, 1-based line, rule id)
+Expectations = dict[Key, Optional[str]]  # -> expected severity label or None
 
 _SEVERITIES = ("critical", "high", "medium", "low", "info")
 _LABEL_RE = re.compile(r"#\s*expect:\s*(?P<body>.*?)\s*$")
@@ -53,13 +53,13 @@ class LabelError(Exception):
     """A malformed label in the corpus (a bug in the fixture, not in the scanner)."""
 
 
-def _case_dirs() -> List[Path]:
+def _case_dirs() -> list[Path]:
     return sorted(
         p for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
     )
 
 
-def _parse_items(body: str, where: str) -> List[Tuple[str, Optional[str]]]:
+def _parse_items(body: str, where: str) -> list[tuple[str, Optional[str]]]:
     items = []
     for raw in body.split(","):
         raw = " ".join(raw.split())
@@ -149,7 +149,7 @@ def test_fixture_case(case_dir: Path) -> None:
         f for f in result.findings if not f.suppressed and f.rule_id.startswith(RULE_PREFIX)
     ]
 
-    actual: Dict[Key, List[object]] = {}
+    actual: dict[Key, list[object]] = {}
     for finding in findings:
         key = (_finding_path(finding), finding.span.start_line, finding.rule_id)
         actual.setdefault(key, []).append(finding)

@@ -114,6 +114,7 @@ class Finding:
     anchors: tuple[tuple[str, int], ...] = ()
     scope: str = ""
     code: str = ""
+    redact_snippet: bool = False  # the flagged line holds a secret value
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,10 @@ from flaskguard.facts.module import ModuleFacts, Suppression
 from flaskguard.findings import Diagnostic, Finding, ScanResult, make_fingerprint
 from flaskguard.model.project import Project
 from flaskguard.parsing import parse_source, read_source
+from flaskguard.redaction import redact_assigned_value, redact_assignments
 from flaskguard.rules import all_rules
 
 MAX_SNIPPET_LINES = 3
-_ASSIGNMENT_VALUE = re.compile(r"(\b[A-Za-z_][A-Za-z0-9_.-]*\s*[=:]\s*)(\"[^\"]*\"|'[^']*'|\S+)")
 
 
 @dataclass(frozen=True)
@@ -148,7 +148,7 @@ def run_scan(
             continue
         try:
             findings.extend(rule.check(project))
-        except Exception as error:  # noqa: BLE001 - one rule's bug must not end the scan
+        except Exception as error:  # one rule's bug must not end the scan
             result.diagnostics.append(
                 Diagnostic(
                     "FG910", "", f"Rule {rule.meta.id} stopped with an internal error: {error!r}."
@@ -244,8 +244,10 @@ def _attach_snippets(findings: list[Finding], root: Path, env_like: set[str]) ->
         last = min(finding.span.end_line, first + MAX_SNIPPET_LINES - 1)
         snippet_lines = lines[first - 1 : last]
         if finding.path in env_like:
-            # Environment files hold secrets: show which variable, never its value.
-            snippet_lines = [_ASSIGNMENT_VALUE.sub(r"\1<redacted>", line) for line in snippet_lines]
+            # Environment settings hold secrets: show which variable, never its value.
+            snippet_lines = [redact_assignments(line) for line in snippet_lines]
+        elif finding.redact_snippet:
+            snippet_lines = [redact_assigned_value(line) for line in snippet_lines]
         result.append(replace(finding, snippet="\n".join(snippet_lines)))
     return result
 

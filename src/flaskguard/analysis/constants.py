@@ -150,7 +150,9 @@ class ConstantEvaluator:
     def _eval(self, expr: ir.Expr, frame: Frame, depth: int, env: list[str]) -> Any:
         if depth > MAX_DEPTH:
             return NOT_CONSTANT
-        if isinstance(expr, (ir.Seq, ir.DictExpr)) and len(getattr(expr, "elts", None) or getattr(expr, "values", ())) > MAX_ELEMENTS:
+        if (isinstance(expr, ir.Seq) and len(expr.elts) > MAX_ELEMENTS) or (
+            isinstance(expr, ir.DictExpr) and len(expr.values) > MAX_ELEMENTS
+        ):
             # Large literal tables are data, never a setting or a guard.
             return NOT_CONSTANT
         d = depth + 1

@@ -2,7 +2,7 @@
 
 Shared by the FG1xx rules: each dev-server call site appears once, with the best chain by
 which it runs at import, the best chain by which it runs as a script, and its effective debug
-and bind settings following the callee's own defaulting (FLASK_SECURITY.md sections 1–2).
+and bind settings following the callee's own defaulting (FLASK_SECURITY.md sections 1-2).
 """
 
 from __future__ import annotations

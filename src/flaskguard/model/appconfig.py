@@ -103,9 +103,9 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
             value_frame = frame
             if method in MAPPING_METHODS:
                 if method == "setdefault" and len(call.args) == 2:
-                    key = call.args[0]
-                    if isinstance(key, ir.Const) and isinstance(key.value, str):
-                        pairs.append((key.value, call.args[1]))
+                    key_expr = call.args[0]
+                    if isinstance(key_expr, ir.Const) and isinstance(key_expr.value, str):
+                        pairs.append((key_expr.value, call.args[1]))
                 else:
                     pairs.extend((k, v) for k, v in call.kwargs if k is not None)
                     for argument in call.args:
@@ -116,15 +116,15 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                                 if isinstance(k, ir.Const) and isinstance(k.value, str)
                             )
             elif method == "from_object" and call.args:
-                for key, value, owner, name, line in _object_attributes(
+                for attr_key, attr_value, owner, name, line in _object_attributes(
                     project, resolver, call.args[0], frame
                 ):
                     for app in apps:
                         writes.append(
                             ConfigWrite(
                                 app,
-                                key,
-                                value,
+                                attr_key,
+                                attr_value,
                                 owner,
                                 module.path,
                                 call.loc,
@@ -136,21 +136,21 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                             )
                         )
                 continue
-            for key, value in pairs:
-                if not key.isupper():
+            for pair_key, pair_value in pairs:
+                if not pair_key.isupper():
                     continue
                 for app in apps:
                     writes.append(
                         ConfigWrite(
                             app,
-                            key,
-                            value,
+                            pair_key,
+                            pair_value,
                             value_frame,
                             module.path,
                             call.loc,
                             site.scope,
                             site.guards,
-                            f"config.{method}({key}=...)",
+                            f"config.{method}({pair_key}=...)",
                             profile,
                         )
                     )
@@ -215,9 +215,9 @@ def _class_attributes(
     frame = Frame(cls.module, facts.scope)
     inherited: dict[str, tuple[str, ir.Expr, Frame, str, int]] = {}
     for base in facts.bases:
-        for value in resolver.infer(base, frame):
-            if isinstance(value, ClassRef):
-                for item in _class_attributes(project, resolver, value, depth + 1):
+        for base_value in resolver.infer(base, frame):
+            if isinstance(base_value, ClassRef):
+                for item in _class_attributes(project, resolver, base_value, depth + 1):
                     inherited[item[0]] = (item[0], item[1], item[2], facts.name, item[4])
     for name, value, loc in facts.attributes:
         if name.isupper():

@@ -220,11 +220,10 @@ class ObjectResolver:
                 result.add(ClassRef(binding.module, binding.cls.qualname))
             elif isinstance(binding, ImportedBinding):
                 result.update(self._imported(binding, depth))
-            elif isinstance(binding, ParameterBinding):
-                if binding.index == 0:
-                    instance = self.self_instance(frame, binding.function)
-                    if instance is not None:
-                        result.add(instance)
+            elif isinstance(binding, ParameterBinding) and binding.index == 0:
+                instance = self.self_instance(frame, binding.function)
+                if instance is not None:
+                    result.add(instance)
         return result
 
     def _imported(self, binding: ImportedBinding, depth: int) -> set[Value]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from functools import lru_cache
+from functools import cache
 
 from flaskguard.rules.base import Rule, RuleMeta
 
@@ -17,7 +17,7 @@ RULE_MODULES = (
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def all_rules() -> tuple[Rule, ...]:
     rules = []
     for name in RULE_MODULES:

@@ -30,6 +30,7 @@ def finding(
     related: Iterable[RelatedLocation] = (),
     fix: Optional[Fix] = None,
     fix_unavailable_reason: Optional[str] = None,
+    redact_snippet: bool = False,
 ) -> Finding:
     anchor_list = [(path, loc.line), *anchors]
     return Finding(
@@ -51,6 +52,7 @@ def finding(
         anchors=tuple(dict.fromkeys(anchor_list)),
         scope=scope,
         code=code,
+        redact_snippet=redact_snippet,
     )
 
 
@@ -59,3 +61,12 @@ def quote_code(text: str, limit: int = 80) -> str:
     if len(text) > limit:
         text = text[: limit - 1] + "…"
     return f"`{text}`"
+
+
+_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults")
+
+
+def is_env_template(path: str) -> bool:
+    """``.env.example`` and friends document variables; they are not loaded by anything."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith(_TEMPLATE_SUFFIXES)

@@ -71,6 +71,7 @@ from flaskguard.analysis.devserver import (
 )
 from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
 from flaskguard.model.project import Project
+from flaskguard.redaction import redact_assignments
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, quote_code
 
@@ -83,7 +84,7 @@ META = RuleMeta(
     cwe=(489, 94, 668),
     owasp="A05:2021",
     tags=("dev-server", "debug", "deployment"),
-    fixable=True,
+    fixable=False,
     doc=__doc__ or "",
 )
 
@@ -154,9 +155,12 @@ def _finding(
     if commands:
         confidence = Confidence.HIGH
         command = commands[0]
+        served = ", ".join(f"`{t}`" for t in command.targets) or quote_code(
+            redact_assignments(command.text), 60
+        )
         deployment = (
-            f" {command.path}:{command.line} serves this code with {command.server} "
-            f"({quote_code(command.text, 60)}), so this happens in production."
+            f" {command.path}:{command.line} runs {command.server} on {served}, whose import "
+            "runs this code: this happens in production."
         )
     condition = ""
     if use.import_reach == Reach.MAYBE:

@@ -55,7 +55,7 @@ from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.model.objects import ClassRef
 from flaskguard.model.project import Frame, Project
 from flaskguard.rules.base import Rule, RuleMeta
-from flaskguard.rules.common import finding
+from flaskguard.rules.common import finding, is_env_template
 
 META = RuleMeta(
     id="FG101",
@@ -66,7 +66,7 @@ META = RuleMeta(
     cwe=(489, 215),
     owasp="A05:2021",
     tags=("debug", "configuration"),
-    fixable=True,
+    fixable=False,
     doc=__doc__ or "",
 )
 
@@ -245,6 +245,8 @@ def _class_severity(
 
 def _environment_files(project: Project) -> Iterator[Finding]:
     for deployment in project.deployments:
+        if is_env_template(deployment.path):
+            continue
         for setting in deployment.env:
             enabled = (setting.key == "FLASK_DEBUG" and flask_debug_flag(setting.value)) or (
                 setting.key == "FLASK_ENV" and setting.value.strip().lower() == "development"

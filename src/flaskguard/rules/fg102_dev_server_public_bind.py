@@ -48,7 +48,7 @@ META = RuleMeta(
     cwe=(1327, 668),
     owasp="A05:2021",
     tags=("dev-server", "network"),
-    fixable=True,
+    fixable=False,
     doc=__doc__ or "",
 )
 

@@ -29,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flaskguard.analysis.constants import NOT_CONSTANT
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import analysis_for, dev_server_uses
 from flaskguard.facts import ir
@@ -38,7 +37,7 @@ from flaskguard.knowledge.frameworks import DEBUGGED_APPLICATION
 from flaskguard.model.objects import ExtRef, canonical
 from flaskguard.model.project import Frame, Project
 from flaskguard.rules.base import Rule, RuleMeta
-from flaskguard.rules.common import finding
+from flaskguard.rules.common import finding, is_env_template
 
 META = RuleMeta(
     id="FG103",
@@ -146,6 +145,8 @@ def check(project: Project) -> Iterator[Finding]:
             anchors=[(use.call.module, use.call.site.statement.first_line)],
         )
     for deployment in project.deployments:
+        if is_env_template(deployment.path):
+            continue
         for setting in deployment.env:
             if setting.key == "WERKZEUG_DEBUG_PIN":
                 loc = ir.Loc(setting.line, setting.column, setting.line, setting.end_column)
@@ -170,6 +171,7 @@ def _pin_finding(path: str, loc: ir.Loc, value: str, scope: str) -> Finding:
         severity=Severity.HIGH,
         scope=scope,
         code="WERKZEUG_DEBUG_PIN",
+        redact_snippet=True,
     )
 
 

@@ -36,6 +36,7 @@ from flaskguard.analysis.devserver import DevServerAnalysis, analysis_for, dev_s
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.model.project import Project
+from flaskguard.redaction import redact_assignments
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, quote_code
 
@@ -63,10 +64,10 @@ def check(project: Project) -> Iterator[Finding]:
                 META,
                 path=command.path,
                 loc=loc,
-                message=f"{quote_code(command.text, 60)} serves the app with `flask run`, "
+                message=f"{quote_code(redact_assignments(command.text), 60)} serves the app with `flask run`, "
                 "Werkzeug's development server, which is not built for production traffic.",
                 remediation="Serve with a production WSGI server, e.g. `gunicorn -b 0.0.0.0:$PORT module:app`.",
-                code=command.text,
+                code=redact_assignments(command.text),
             )
             continue
         if command.server not in ("python-script", "python-module"):
@@ -89,13 +90,13 @@ def check(project: Project) -> Iterator[Finding]:
                 META,
                 path=command.path,
                 loc=loc,
-                message=f"{quote_code(command.text, 60)} runs {path} as a script, which starts "
+                message=f"{quote_code(redact_assignments(command.text), 60)} runs {path} as a script, which starts "
                 f"{use.call.spec.display}() ({use.call.module}:{use.call.site.call.loc.line}): "
                 "production traffic is served by the development server.",
                 remediation="Serve with a production server (gunicorn, uWSGI, waitress, uvicorn) "
                 "that imports the application object instead of running the script.",
                 confidence=Confidence.HIGH if use.main_reach == Reach.YES else Confidence.MEDIUM,
-                code=command.text,
+                code=redact_assignments(command.text),
             )
 
 
