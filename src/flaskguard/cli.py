@@ -1,4 +1,4 @@
-"""Command-line interface: ``flaskguard scan | rules | explain``.
+"""Command-line interface: ``flaskguard scan | fix | rules | explain``.
 
 Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 usage or
 configuration error; 3 files need a newer Python than the one running flaskguard, or no
@@ -12,9 +12,13 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 from flaskguard import __version__
+
+if TYPE_CHECKING:
+    from flaskguard.config import Config
+    from flaskguard.fix_command import FixOutcome
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -31,6 +35,53 @@ def _split_ids(values: Optional[list[str]]) -> Optional[list[str]]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=SEVERITIES,
+        help="lowest severity that makes the exit code 1 (default: low)",
+    )
+    parser.add_argument(
+        "--select",
+        action="append",
+        metavar="IDS",
+        help="rule ids or prefixes to run (comma-separated)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        metavar="IDS",
+        help="rule ids or prefixes to skip (comma-separated)",
+    )
+    parser.add_argument(
+        "--min-confidence", choices=CONFIDENCES, help="drop findings below this confidence"
+    )
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        metavar="PATTERN",
+        help="replace the default excludes (gitignore-style)",
+    )
+    parser.add_argument(
+        "--extend-exclude", action="append", metavar="PATTERN", help="add to the excludes"
+    )
+    parser.add_argument(
+        "--force-exclude",
+        action="store_true",
+        default=None,
+        help="apply excludes to files named on the command line too",
+    )
+    parser.add_argument(
+        "--no-gitignore", action="store_true", help="do not honour .gitignore files"
+    )
+    parser.add_argument(
+        "--jobs", type=int, metavar="N", help="worker processes (default: all cores)"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flaskguard",
@@ -40,9 +91,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     scan = commands.add_parser("scan", help="analyse a project and report findings")
-    scan.add_argument(
-        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
-    )
+    _add_common_options(scan)
     scan.add_argument(
         "--format", choices=("text", "json", "sarif"), default="text", help="report format"
     )
@@ -50,47 +99,27 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
     )
     scan.add_argument(
-        "--fail-on",
-        choices=SEVERITIES,
-        help="lowest severity that makes the exit code 1 (default: low)",
-    )
-    scan.add_argument(
         "--exit-zero", action="store_true", help="exit 0 even when findings are reported"
     )
     scan.add_argument(
-        "--select",
-        action="append",
-        metavar="IDS",
-        help="rule ids or prefixes to run (comma-separated)",
-    )
-    scan.add_argument(
-        "--ignore",
-        action="append",
-        metavar="IDS",
-        help="rule ids or prefixes to skip (comma-separated)",
-    )
-    scan.add_argument(
-        "--min-confidence", choices=CONFIDENCES, help="drop findings below this confidence"
-    )
-    scan.add_argument(
-        "--exclude",
-        action="append",
-        metavar="PATTERN",
-        help="replace the default excludes (gitignore-style)",
-    )
-    scan.add_argument(
-        "--extend-exclude", action="append", metavar="PATTERN", help="add to the excludes"
-    )
-    scan.add_argument(
-        "--force-exclude",
-        action="store_true",
-        default=None,
-        help="apply excludes to files named on the command line too",
-    )
-    scan.add_argument("--no-gitignore", action="store_true", help="do not honour .gitignore files")
-    scan.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: all cores)")
-    scan.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour in text output"
+    )
+    scan.add_argument(
+        "--fix", action="store_true", help="apply safe fixes first, then report what remains"
+    )
+    scan.add_argument(
+        "--unsafe-fixes",
+        action="store_true",
+        help="with --fix: also apply behaviour-changing fixes",
+    )
+
+    fix = commands.add_parser("fix", help="apply the fixes that findings carry")
+    _add_common_options(fix)
+    fix.add_argument(
+        "--diff", action="store_true", help="print a unified diff instead of writing; exit 1 if any"
+    )
+    fix.add_argument(
+        "--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour"
     )
 
     commands.add_parser("rules", help="list every rule")
@@ -107,6 +136,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         if args.command == "scan":
             return _scan(args)
+        if args.command == "fix":
+            return _fix(args)
         if args.command == "rules":
             return _rules()
         if args.command == "explain":
@@ -118,16 +149,14 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     return EXIT_USAGE
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _configure(args: argparse.Namespace) -> Optional[tuple[list[Path], Path, Config]]:
+    """Paths, project root and effective configuration; None (after a message) on errors."""
     from flaskguard.config import ConfigError, apply_overrides, load_config
     from flaskguard.discovery import find_project_root
-    from flaskguard.report import render
-    from flaskguard.rules import rule_metas
-    from flaskguard.scan import run_scan
 
     if args.jobs is not None and args.jobs < 1:
         print("flaskguard: error: --jobs must be at least 1", file=sys.stderr)
-        return EXIT_USAGE
+        return None
     paths = [Path(p) for p in args.paths]
     root = find_project_root(paths, Path.cwd())
     try:
@@ -145,9 +174,29 @@ def _scan(args: argparse.Namespace) -> int:
         )
     except ConfigError as error:
         print(f"flaskguard: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+        return None
+    return paths, root, config
 
-    result = run_scan(paths, config=config, root=root, jobs=args.jobs)
+
+def _scan(args: argparse.Namespace) -> int:
+    from flaskguard.report import render
+    from flaskguard.rules import rule_metas
+    from flaskguard.scan import run_scan
+
+    configured = _configure(args)
+    if configured is None:
+        return EXIT_USAGE
+    paths, root, config = configured
+    if args.fix:
+        from flaskguard.fix_command import run_fix
+
+        outcome = run_fix(
+            paths, config=config, root=root, unsafe=args.unsafe_fixes, write=True, jobs=args.jobs
+        )
+        _report_fix(outcome)
+        result = outcome.result
+    else:
+        result = run_scan(paths, config=config, root=root, jobs=args.jobs)
     color = args.color == "always" or (
         args.color == "auto"
         and args.output is None
@@ -183,6 +232,48 @@ def _scan(args: argparse.Namespace) -> int:
     if failing and not args.exit_zero:
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _report_fix(outcome: FixOutcome) -> None:
+    for path, why in outcome.failures:
+        print(f"flaskguard: not fixed: {path}: {why}", file=sys.stderr)
+    if outcome.changed:
+        count = len(outcome.fixed)
+        print(
+            f"flaskguard: fixed {count} finding{'s' if count != 1 else ''} in "
+            f"{len(outcome.changed)} file{'s' if len(outcome.changed) != 1 else ''}",
+            file=sys.stderr,
+        )
+
+
+def _fix(args: argparse.Namespace) -> int:
+    from flaskguard.fix_command import run_fix
+
+    configured = _configure(args)
+    if configured is None:
+        return EXIT_USAGE
+    paths, root, config = configured
+    outcome = run_fix(
+        paths,
+        config=config,
+        root=root,
+        unsafe=args.unsafe_fixes,
+        write=not args.diff,
+        jobs=args.jobs,
+    )
+    if args.diff:
+        sys.stdout.write(outcome.diff())
+        return EXIT_FINDINGS if outcome.changed else EXIT_OK
+    _report_fix(outcome)
+    if any(why.startswith("cannot write") for _, why in outcome.failures):
+        return EXIT_USAGE
+    remaining = [f for f in outcome.result.active_findings if f.severity >= config.fail_on]
+    for finding in remaining:
+        print(
+            f"{finding.path}:{finding.span.start_line}:{finding.span.start_column}: "
+            f"{finding.rule_id} [{finding.severity.label}] {finding.message}"
+        )
+    return EXIT_FINDINGS if remaining else EXIT_OK
 
 
 def _rules() -> int:

@@ -115,6 +115,7 @@ class Finding:
     scope: str = ""
     code: str = ""
     redact_snippet: bool = False  # the flagged line holds a secret value
+    fix_plan: Optional[object] = None  # a flaskguard.fixes plan, turned into ``fix`` by the scan
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import os
 import re
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
@@ -24,6 +24,7 @@ from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extrac
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.facts.module import ModuleFacts, Suppression
 from flaskguard.findings import Diagnostic, Finding, ScanResult, make_fingerprint
+from flaskguard.fixes import GuardPlan, NoFix, RemoveKeywordPlan, ReplaceKeywordPlan, materialise
 from flaskguard.model.project import Project
 from flaskguard.parsing import parse_source, read_source
 from flaskguard.redaction import redact_assigned_value, redact_assignments
@@ -40,21 +41,28 @@ class FileOutcome:
     diagnostic: Optional[Diagnostic] = None
 
 
-def analyse_file(path: str, relpath: str, kind: str, max_bytes: int) -> FileOutcome:
-    """Everything that depends on one file alone. Runs in a worker process."""
-    source, diagnostic = read_source(Path(path), relpath, max_bytes=max_bytes)
-    if source is None:
-        return FileOutcome(relpath, diagnostic=diagnostic)
+def analyse_file(
+    path: str, relpath: str, kind: str, max_bytes: int, text: Optional[str] = None
+) -> FileOutcome:
+    """Everything that depends on one file alone. Runs in a worker process.
+
+    ``text`` replaces the file's content on disk (used to check a fix before writing it).
+    """
+    if text is None:
+        source, diagnostic = read_source(Path(path), relpath, max_bytes=max_bytes)
+        if source is None:
+            return FileOutcome(relpath, diagnostic=diagnostic)
+        text = source.text
     deployment: Optional[DeploymentFacts] = None
     if deployment_kind(relpath) is not None:
-        deployment = extract_deployment_facts(relpath, source.text)
+        deployment = extract_deployment_facts(relpath, text)
     if kind != "python":
         return FileOutcome(relpath, deployment=deployment)
-    tree, diagnostic = parse_source(source.text, relpath)
+    tree, diagnostic = parse_source(text, relpath)
     if tree is None:
         return FileOutcome(relpath, deployment=deployment, diagnostic=diagnostic)
     try:
-        facts = extract_module_facts(tree, source.text, relpath)
+        facts = extract_module_facts(tree, text, relpath)
     except RecursionError:
         return FileOutcome(
             relpath,
@@ -64,16 +72,21 @@ def analyse_file(path: str, relpath: str, kind: str, max_bytes: int) -> FileOutc
     return FileOutcome(relpath, module=facts, deployment=deployment)
 
 
-def _analyse_batch(files: Sequence[DiscoveredFile], max_bytes: int) -> list[FileOutcome]:
-    return [analyse_file(str(f.path), f.relpath, f.kind, max_bytes) for f in files]
+def _analyse_batch(
+    files: Sequence[DiscoveredFile], max_bytes: int, overrides: Mapping[str, str]
+) -> list[FileOutcome]:
+    return [
+        analyse_file(str(f.path), f.relpath, f.kind, max_bytes, overrides.get(f.relpath))
+        for f in files
+    ]
 
 
-def _run_isolated(file: DiscoveredFile, max_bytes: int) -> FileOutcome:
+def _run_isolated(file: DiscoveredFile, max_bytes: int, text: Optional[str]) -> FileOutcome:
     """Analyse one file in a process of its own, so that a crash is attributed to it."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
             return pool.submit(
-                analyse_file, str(file.path), file.relpath, file.kind, max_bytes
+                analyse_file, str(file.path), file.relpath, file.kind, max_bytes, text
             ).result()
         except BrokenProcessPool:
             return FileOutcome(
@@ -87,7 +100,13 @@ def _run_isolated(file: DiscoveredFile, max_bytes: int) -> FileOutcome:
             )
 
 
-def analyse_files(files: Sequence[DiscoveredFile], jobs: int, max_bytes: int) -> list[FileOutcome]:
+def analyse_files(
+    files: Sequence[DiscoveredFile],
+    jobs: int,
+    max_bytes: int,
+    overrides: Optional[Mapping[str, str]] = None,
+) -> list[FileOutcome]:
+    overrides = overrides or {}
     if not files:
         return []
     outcomes: dict[str, FileOutcome] = {}
@@ -96,7 +115,18 @@ def analyse_files(files: Sequence[DiscoveredFile], jobs: int, max_bytes: int) ->
     chunk = max(1, min(16, len(files) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
-        futures = [(batch, pool.submit(_analyse_batch, batch, max_bytes)) for batch in batches]
+        futures = [
+            (
+                batch,
+                pool.submit(
+                    _analyse_batch,
+                    batch,
+                    max_bytes,
+                    {f.relpath: overrides[f.relpath] for f in batch if f.relpath in overrides},
+                ),
+            )
+            for batch in batches
+        ]
         for batch, future in futures:
             try:
                 for outcome in future.result():
@@ -104,7 +134,7 @@ def analyse_files(files: Sequence[DiscoveredFile], jobs: int, max_bytes: int) ->
             except BrokenProcessPool:
                 failed.extend(batch)
     for file in failed:
-        outcomes[file.relpath] = _run_isolated(file, max_bytes)
+        outcomes[file.relpath] = _run_isolated(file, max_bytes, overrides.get(file.relpath))
     return [outcomes[f.relpath] for f in files]
 
 
@@ -114,7 +144,11 @@ def run_scan(
     config: Optional[Config] = None,
     root: Optional[Union[str, Path]] = None,
     jobs: Optional[int] = None,
+    overrides: Optional[Mapping[str, str]] = None,
 ) -> ScanResult:
+    """Scan ``paths``. ``overrides`` maps root-relative paths to text that replaces the files'
+    content on disk (the fix command checks its edits this way before writing)."""
+    overrides = overrides or {}
     started = time.perf_counter()
     given = [Path(p) for p in paths] or [Path(".")]
     cwd = Path.cwd()
@@ -132,7 +166,9 @@ def run_scan(
     )
     result = ScanResult(root=str(root_path))
     result.diagnostics.extend(discovered.diagnostics)
-    outcomes = analyse_files(discovered.files, jobs or os.cpu_count() or 1, config.max_file_size)
+    outcomes = analyse_files(
+        discovered.files, jobs or os.cpu_count() or 1, config.max_file_size, overrides
+    )
     modules = [o.module for o in outcomes if o.module is not None]
     deployments = [o.deployment for o in outcomes if o.deployment is not None]
     for outcome in outcomes:
@@ -164,7 +200,9 @@ def run_scan(
     findings = _apply_suppressions(findings, {m.path: m.suppressions for m in modules})
     findings = _fingerprint(findings)
     env_like = {d.path for d in deployments if d.env}
-    findings = _attach_snippets(findings, root_path, env_like)
+    texts = _TextCache(root_path, overrides, config.max_file_size)
+    findings = _materialise_fixes(findings, texts)
+    findings = _attach_snippets(findings, texts, env_like)
     result.findings = sorted(
         findings, key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id)
     )
@@ -233,13 +271,52 @@ def _fingerprint(findings: list[Finding]) -> list[Finding]:
     return result
 
 
-def _attach_snippets(findings: list[Finding], root: Path, env_like: set[str]) -> list[Finding]:
-    lines_by_path: dict[str, list[str]] = {}
+class _TextCache:
+    """File texts for the stages after the rules (fix edits, snippets), read once each."""
+
+    def __init__(self, root: Path, overrides: Mapping[str, str], max_bytes: int) -> None:
+        self.root = root
+        self.texts: dict[str, Optional[str]] = dict(overrides)
+        self.max_bytes = max_bytes
+
+    def text(self, relpath: str) -> Optional[str]:
+        if relpath not in self.texts:
+            source, _ = read_source(self.root / relpath, relpath, max_bytes=self.max_bytes)
+            self.texts[relpath] = source.text if source is not None else None
+        return self.texts[relpath]
+
+    def lines(self, relpath: str) -> list[str]:
+        text = self.text(relpath)
+        if text is None:
+            return _read_lines(self.root / relpath)
+        return re.split(r"\r\n|\r|\n", text)
+
+
+def _materialise_fixes(findings: list[Finding], texts: _TextCache) -> list[Finding]:
     result = []
     for finding in findings:
-        if finding.path not in lines_by_path:
-            lines_by_path[finding.path] = _read_lines(root / finding.path)
-        lines = lines_by_path[finding.path]
+        plan = finding.fix_plan
+        if isinstance(plan, (GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan)):
+            text = texts.text(finding.path)
+            if text is None:
+                finding = replace(
+                    finding, fix_unavailable_reason="The file could not be read again."
+                )
+            else:
+                try:
+                    finding = replace(finding, fix=materialise(plan, text))
+                except NoFix as reason:
+                    finding = replace(finding, fix_unavailable_reason=f"No safe edit: {reason}.")
+        result.append(finding)
+    return result
+
+
+def _attach_snippets(
+    findings: list[Finding], texts: _TextCache, env_like: set[str]
+) -> list[Finding]:
+    result = []
+    for finding in findings:
+        lines = texts.lines(finding.path)
         first = finding.span.start_line
         last = min(finding.span.end_line, first + MAX_SNIPPET_LINES - 1)
         snippet_lines = lines[first - 1 : last]

@@ -9,7 +9,9 @@ when imported, ``"__main__"`` when run as a script — which is how guards are d
 
 from __future__ import annotations
 
+import math
 import operator
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
@@ -34,6 +36,8 @@ NOT_CONSTANT: Any = _NotConstant()
 MAX_DEPTH = 24
 MAX_SEQUENCE = 10_000
 MAX_ELEMENTS = 256
+MAX_POWER_BITS = 4096
+_WIDE_FORMAT = re.compile(r"%[-#0 +]*(\*|\d{4,})|%[^%]*\.(\*|\d{4,})")
 
 ENV_GETTERS = frozenset({"os.environ.get", "os.getenv", "os.environ.setdefault", "environ.get"})
 FALSE_CONSTANTS = frozenset({"typing.TYPE_CHECKING", "typing_extensions.TYPE_CHECKING"})
@@ -99,6 +103,7 @@ class ConstantEvaluator:
         self._environment_known = True
         self._names: dict[tuple[str, Frame, bool], tuple[Any, tuple[str, ...]]] = {}
         self._names_active: set[tuple[str, Frame, bool]] = set()
+        self._depth_limit_hits = 0
 
     def evaluate(self, expr: ir.Expr, frame: Frame) -> Evaluation:
         env_vars: list[str] = []
@@ -149,6 +154,7 @@ class ConstantEvaluator:
 
     def _eval(self, expr: ir.Expr, frame: Frame, depth: int, env: list[str]) -> Any:
         if depth > MAX_DEPTH:
+            self._depth_limit_hits += 1
             return NOT_CONSTANT
         if (isinstance(expr, ir.Seq) and len(expr.elts) > MAX_ELEMENTS) or (
             isinstance(expr, ir.DictExpr) and len(expr.values) > MAX_ELEMENTS
@@ -220,7 +226,7 @@ class ConstantEvaluator:
                 return NOT_CONSTANT if value is NOT_CONSTANT else value
             if isinstance(expr, ir.FString):
                 parts = [self._eval(p, frame, d, env) for p in expr.parts]
-                if any(p is NOT_CONSTANT for p in parts):
+                if any(p is NOT_CONSTANT or isinstance(p, ModuleNames) for p in parts):
                     return NOT_CONSTANT
                 return "".join(str(p) for p in parts)
             if isinstance(expr, ir.Call):
@@ -248,12 +254,15 @@ class ConstantEvaluator:
         if key in self._names_active:
             return NOT_CONSTANT
         self._names_active.add(key)
+        hits = self._depth_limit_hits
         try:
             own_env: list[str] = []
             value = self._name_uncached(name, frame, depth, own_env)
         finally:
             self._names_active.discard(key)
-        self._names[key] = (value, tuple(own_env))
+        # A value cut short by the depth limit depends on where evaluation started: not cached.
+        if self._depth_limit_hits == hits:
+            self._names[key] = (value, tuple(own_env))
         env.extend(own_env)
         return value
 
@@ -325,8 +334,15 @@ class ConstantEvaluator:
         if expr.op == "*" and _too_large(left, right):
             return NOT_CONSTANT
         if expr.op == "**":
-            if isinstance(right, (int, float)) and abs(right) <= 64:
+            if (
+                isinstance(left, (int, float))
+                and isinstance(right, (int, float))
+                and abs(right) <= 64
+                and (abs(left) <= 1 or math.log2(abs(left)) * abs(right) <= MAX_POWER_BITS)
+            ):
                 return left**right
+            return NOT_CONSTANT
+        if expr.op == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
             return NOT_CONSTANT
         function = _BINARY.get(expr.op)
         return function(left, right) if function is not None else NOT_CONSTANT

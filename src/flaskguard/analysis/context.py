@@ -129,7 +129,9 @@ class ExecutionContext:
                 if len(chain) >= MAX_CHAIN:
                     continue
                 for callee in self.callees(site, here):
-                    step = ChainStep(frame.module, site, callee.function.qualname, callee.via_thread)
+                    step = ChainStep(
+                        frame.module, site, callee.function.qualname, callee.via_thread
+                    )
                     stack.append((callee.frame, site_reach, (*chain, step)))
         self._reached[world] = reached
         return reached

@@ -505,8 +505,28 @@ def _defaults(args: ast.arguments) -> list[ast.expr]:
     return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
 
 
-_COMMENT = re.compile(r"\s+#[^\"']*$")
 _SIMPLE_COMPOUND = (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try)
+
+
+def _without_comment(line: str) -> str:
+    """``line`` without a trailing ``# comment`` (a ``#`` inside a string literal stays)."""
+    quote = ""
+    index = 0
+    while index < len(line):
+        char = line[index]
+        if quote:
+            if char == "\\":
+                index += 1
+            elif line.startswith(quote, index):
+                index += len(quote) - 1
+                quote = ""
+        elif char in "\"'":
+            quote = line[index : index + 3] if line[index : index + 3] in ('"""', "'''") else char
+            index += len(quote) - 1
+        elif char == "#":
+            return line[:index].rstrip()
+        index += 1
+    return line
 
 
 def _statement_code(node: ast.stmt, lines: list[str]) -> str:
@@ -519,7 +539,7 @@ def _statement_code(node: ast.stmt, lines: list[str]) -> str:
     first = node.lineno
     last = first if isinstance(node, _SIMPLE_COMPOUND) else (node.end_lineno or first)
     last = min(last, first + 20)
-    text = " ".join(_COMMENT.sub("", line) for line in lines[first - 1 : last])
+    text = " ".join(_without_comment(line) for line in lines[first - 1 : last])
     code = " ".join(text.split())
     return code[:MAX_CODE_LENGTH]
 

@@ -158,7 +158,9 @@ class ObjectResolver:
         for key, argument in call.kwargs:
             if key is not None and key in names:
                 bindings.append((key, argument, caller))
-        return Frame(module, function.qualname, caller.world, tuple(bindings))
+        # ``__name__`` is the callee module's own name unless it is the module run as a script.
+        world = caller.world if module == caller.module else "import"
+        return Frame(module, function.qualname, world, tuple(bindings))
 
     def self_instance(self, frame: Frame, function: FunctionFacts) -> Optional[Instance]:
         if function.class_qualname is None or not function.params:
@@ -211,7 +213,7 @@ class ObjectResolver:
         for binding in self.project.lookup(frame, name):
             if isinstance(binding, ExprBinding):
                 target_frame = Frame(binding.frame.module, binding.frame.scope, frame.world)
-                if binding.frame.scope == frame.scope:
+                if binding.frame.scope == frame.scope and binding.frame.module == frame.module:
                     target_frame = frame
                 result.update(self.infer(binding.expr, target_frame, depth))
             elif isinstance(binding, FunctionBinding):

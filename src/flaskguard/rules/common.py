@@ -7,6 +7,7 @@ from typing import Optional
 
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Fix, RelatedLocation, Severity, Span
+from flaskguard.fixes import FixPlan
 from flaskguard.rules.base import RuleMeta
 
 
@@ -31,6 +32,7 @@ def finding(
     fix: Optional[Fix] = None,
     fix_unavailable_reason: Optional[str] = None,
     redact_snippet: bool = False,
+    fix_plan: Optional[FixPlan] = None,
 ) -> Finding:
     anchor_list = [(path, loc.line), *anchors]
     return Finding(
@@ -53,6 +55,7 @@ def finding(
         scope=scope,
         code=code,
         redact_snippet=redact_snippet,
+        fix_plan=fix_plan,
     )
 
 

@@ -70,6 +70,7 @@ from flaskguard.analysis.devserver import (
     dev_server_uses,
 )
 from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
+from flaskguard.fixes import GuardPlan
 from flaskguard.model.project import Project
 from flaskguard.redaction import redact_assignments
 from flaskguard.rules.base import Rule, RuleMeta
@@ -84,7 +85,7 @@ META = RuleMeta(
     cwe=(489, 94, 668),
     owasp="A05:2021",
     tags=("dev-server", "debug", "deployment"),
-    fixable=False,
+    fixable=True,
     doc=__doc__ or "",
 )
 
@@ -201,10 +202,21 @@ def _finding(
         RelatedLocation(c.path, c.line, c.column, f"{c.server} imports this code")
         for c in commands[:3]
     ]
+    fix_plan = None
+    fix_unavailable_reason = None
+    if top_module == call.module:
+        fix_plan = GuardPlan(top_statement.loc.line)
+    else:
+        fix_unavailable_reason = (
+            f"The server is started from {top_module}:{top_statement.loc.line}; guard that "
+            "statement there."
+        )
     return finding(
         META,
         path=call.module,
         loc=call.site.call.loc,
+        fix_plan=fix_plan,
+        fix_unavailable_reason=fix_unavailable_reason,
         message=message,
         remediation=(
             'Move the call under `if __name__ == "__main__":` and serve production with a WSGI/ASGI '

@@ -52,6 +52,7 @@ from flaskguard.analysis.devserver import (
 )
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
+from flaskguard.fixes import RemoveKeywordPlan
 from flaskguard.model.objects import ClassRef
 from flaskguard.model.project import Frame, Project
 from flaskguard.rules.base import Rule, RuleMeta
@@ -66,7 +67,7 @@ META = RuleMeta(
     cwe=(489, 215),
     owasp="A05:2021",
     tags=("debug", "configuration"),
-    fixable=False,
+    fixable=True,
     doc=__doc__ or "",
 )
 
@@ -131,6 +132,23 @@ def _run_calls(project: Project, analysis: DevServerAnalysis) -> Iterator[Findin
         setting = analysis.evaluate(expr, use.main_frame or use.frame)
         if setting.value is NOT_CONSTANT or not setting.value:
             continue
+        literal = (
+            isinstance(expr, ir.Const)
+            and expr.value is True
+            and use.call.call.keyword("debug") is expr
+            and use.call.spec.framework in ("Flask", "Flask-SocketIO", "Dash")
+            and not use.call.via_thread
+        )
+        plan = (
+            RemoveKeywordPlan(
+                use.call.site.call.loc.line,
+                use.call.site.call.loc.col,
+                "debug",
+                "Remove debug=True; turn debug on locally with `flask run --debug` or FLASK_DEBUG=1.",
+            )
+            if literal
+            else None
+        )
         yield finding(
             META,
             path=use.call.module,
@@ -139,6 +157,10 @@ def _run_calls(project: Project, analysis: DevServerAnalysis) -> Iterator[Findin
             "so this is development-only — unless this script is how the app is deployed.",
             remediation=REMEDIATION,
             severity=Severity.INFO,
+            fix_plan=plan,
+            fix_unavailable_reason=None
+            if literal
+            else "debug is not a literal `debug=True` keyword.",
             scope=use.call.site.scope,
             code=use.call.site.statement.code,
             anchors=[(use.call.module, use.call.site.statement.first_line)],

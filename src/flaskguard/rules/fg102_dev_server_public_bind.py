@@ -34,7 +34,9 @@ from collections.abc import Iterator
 
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import analysis_for, dev_server_uses
+from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
+from flaskguard.fixes import ReplaceKeywordPlan
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding
@@ -48,7 +50,7 @@ META = RuleMeta(
     cwe=(1327, 668),
     owasp="A05:2021",
     tags=("dev-server", "network"),
-    fixable=False,
+    fixable=True,
     doc=__doc__ or "",
 )
 
@@ -69,9 +71,32 @@ def check(project: Project) -> Iterator[Finding]:
             + (", with debug on" if settings.debug.value is True else "")
             + "."
         )
+        host_keyword = (
+            use.call.call.keyword(use.call.spec.host.name) if use.call.spec.host else None
+        )
+        literal = (
+            isinstance(host_keyword, ir.Const)
+            and host_keyword.value in ("0.0.0.0", "::")
+            and not use.call.via_thread
+        )
+        plan = (
+            ReplaceKeywordPlan(
+                use.call.site.call.loc.line,
+                use.call.site.call.loc.col,
+                use.call.spec.host.name if use.call.spec.host else "host",
+                '"127.0.0.1"',
+                'Bind the development server to "127.0.0.1".',
+            )
+            if literal
+            else None
+        )
         yield finding(
             META,
             path=use.call.module,
+            fix_plan=plan,
+            fix_unavailable_reason=None
+            if literal
+            else "The host is not a literal keyword argument.",
             loc=use.call.site.call.loc,
             message=message,
             remediation="Bind the development server to 127.0.0.1 (the default) and pass "

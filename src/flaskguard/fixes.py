@@ -1,0 +1,360 @@
+"""Fixes: from a rule's fix *plan* to text edits, and applying edits safely.
+
+Rules decide what should change from the model alone and attach a plan (guard this
+top-level statement; drop this keyword argument). This stage turns a plan into edits on the
+file's original text — keeping comments, indentation style, line endings and multi-line
+strings intact — or explains why no edit is provably safe. Applying edits checks that they
+do not overlap and that the result still parses; writing is atomic.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import os
+import re
+import tempfile
+import tokenize
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Union
+
+from flaskguard.findings import Edit, Fix, Span
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class GuardPlan:
+    """Put the top-level statement starting on ``line`` under ``if __name__ == "__main__":``."""
+
+    line: int
+
+
+@dataclass(frozen=True)
+class RemoveKeywordPlan:
+    """Drop ``keyword=...`` from the call that starts at (``line``, ``column``)."""
+
+    line: int
+    column: int
+    keyword: str
+    description: str
+
+
+@dataclass(frozen=True)
+class ReplaceKeywordPlan:
+    """Replace the value of ``keyword=...`` in the call at (``line``, ``column``)."""
+
+    line: int
+    column: int
+    keyword: str
+    replacement: str
+    description: str
+
+
+FixPlan = Union[GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan]
+
+
+class NoFix(Exception):
+    """No edit is provably safe; the message says why."""
+
+
+# -- plans to edits -------------------------------------------------------------------------
+
+
+def materialise(plan: FixPlan, text: str) -> Fix:
+    """The edits that carry out ``plan`` on ``text``; raises :class:`NoFix` when unsafe."""
+    try:
+        tree = ast.parse(text)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
+        raise NoFix(f"the file does not parse ({error.__class__.__name__})") from None
+    source = _Source(text)
+    if isinstance(plan, GuardPlan):
+        return _guard(plan, tree, source)
+    call = _find_call(tree, source, plan.line, plan.column)
+    keyword = next((k for k in call.keywords if k.arg == plan.keyword), None)
+    if keyword is None:
+        raise NoFix(f"the call has no {plan.keyword}= argument")
+    if isinstance(plan, RemoveKeywordPlan):
+        return Fix("unsafe", plan.description, (_remove_keyword(call, keyword, source),))
+    value = keyword.value
+    span = source.span(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)
+    return Fix("unsafe", plan.description, (Edit(span, plan.replacement),))
+
+
+class _Source:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = _LINE_BREAK.split(text)
+        match = _LINE_BREAK.search(text)
+        self.newline = match.group(0) if match else "\n"
+        self.indent = _indent_unit(text)
+
+    def column(self, line: int, byte_offset: int) -> int:
+        """1-based code-point column of an ``ast`` byte offset."""
+        source = self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+        return len(source.encode("utf-8")[:byte_offset].decode("utf-8", "replace")) + 1
+
+    def span(
+        self, line: int, byte_col: int, end_line: Optional[int], end_byte_col: Optional[int]
+    ) -> Span:
+        end_line = end_line or line
+        end = end_byte_col if end_byte_col is not None else byte_col
+        return Span(line, self.column(line, byte_col), end_line, self.column(end_line, end))
+
+    def segment(self, span: Span) -> str:
+        start = _offset(self.lines, self.text, span.start_line, span.start_column)
+        end = _offset(self.lines, self.text, span.end_line, span.end_column)
+        return self.text[start:end]
+
+
+def _indent_unit(text: str) -> str:
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type == tokenize.INDENT:
+                return token.string
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return "    "
+
+
+def _string_continuation_lines(text: str) -> set[int]:
+    """Lines that begin inside a multi-line string: indenting them would change the string."""
+    lines: set[int] = set()
+    open_fstrings: list[int] = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            name = tokenize.tok_name.get(token.type, "")
+            if token.type == tokenize.STRING and token.end[0] > token.start[0]:
+                lines.update(range(token.start[0] + 1, token.end[0] + 1))
+            elif name == "FSTRING_START":
+                open_fstrings.append(token.start[0])
+            elif name == "FSTRING_END" and open_fstrings:
+                start = open_fstrings.pop()
+                if token.end[0] > start:
+                    lines.update(range(start + 1, token.end[0] + 1))
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return lines
+
+
+def is_main_guard(node: ast.stmt) -> bool:
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    test = node.test
+    if len(test.ops) != 1 or not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if isinstance(s, ast.Constant) and s.value == "__main__"]
+    return len(names) == 1 and len(consts) == 1
+
+
+def _bound_names(node: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for child in ast.walk(node):
+        if isinstance(child, ast.Name) and isinstance(child.ctx, (ast.Store, ast.Del)):
+            names.add(child.id)
+        elif isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(child.name)
+        elif isinstance(child, (ast.Import, ast.ImportFrom)):
+            names.update((a.asname or a.name).split(".")[0] for a in child.names)
+        elif isinstance(child, ast.ExceptHandler) and child.name:
+            names.add(child.name)
+        elif isinstance(child, (ast.Global, ast.Nonlocal)):
+            names.update(child.names)
+    return names
+
+
+def _used_names(node: ast.AST) -> set[str]:
+    return {c.id for c in ast.walk(node) if isinstance(c, ast.Name) and isinstance(c.ctx, ast.Load)}
+
+
+def _first_line(node: ast.stmt) -> int:
+    decorators: list[ast.expr] = getattr(node, "decorator_list", None) or []
+    return min([node.lineno, *(d.lineno for d in decorators)])
+
+
+def _guard(plan: GuardPlan, tree: ast.Module, source: _Source) -> Fix:
+    body = tree.body
+    index = next((i for i, s in enumerate(body) if s.lineno == plan.line), None)
+    if index is None:
+        raise NoFix("the statement to guard is not at the top level of the module")
+    statement = body[index]
+    if isinstance(statement, (ast.For, ast.AsyncFor, ast.While)):
+        raise NoFix(
+            "the call runs in a top-level loop; guarding the loop could skip other work it does"
+        )
+    if isinstance(statement, ast.ClassDef):
+        raise NoFix(
+            "the call runs in a class body; move it out of the class, under a __main__ guard"
+        )
+    if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef)):
+        raise NoFix("the call runs in a decorator or default argument of a function definition")
+    if not isinstance(statement, (ast.Expr, ast.If, ast.Try, ast.With, ast.AsyncWith)) and not (
+        type(statement).__name__ == "TryStar"
+    ):
+        raise NoFix(
+            "the statement's value is used (an assignment that a WSGI server may import); "
+            "guard the development-server call where it is made instead"
+        )
+    if not isinstance(statement, ast.Expr):
+        bound = _bound_names(statement)
+        if bound:
+            names = ", ".join(sorted(bound)[:3])
+            raise NoFix(f"the block also defines {names}, which importers of the module may need")
+    start = _first_line(statement)
+    end = statement.end_lineno or statement.lineno
+    previous_end = body[index - 1].end_lineno if index > 0 else 0
+    following = body[index + 1].lineno if index + 1 < len(body) else None
+    if (previous_end or 0) >= start or (following is not None and following <= end):
+        raise NoFix("another statement shares a line with it")
+    first_text = source.lines[start - 1]
+    if first_text[: source.column(start, statement.col_offset) - 1].strip():
+        raise NoFix("another statement shares a line with it")
+    keep = _string_continuation_lines(source.text)
+
+    existing = _existing_guard(body, index, statement)
+    if existing is not None:
+        return _move_into_guard(statement, start, end, existing, source, keep)
+    lines = source.lines[start - 1 : end]
+    indented = [
+        line if (start + offset) in keep or not line.strip() else source.indent + line
+        for offset, line in enumerate(lines)
+    ]
+    content = source.newline.join(['if __name__ == "__main__":', *indented])
+    span = Span(start, 1, end, len(source.lines[end - 1]) + 1)
+    return Fix(
+        "safe",
+        'Wrap the statement in `if __name__ == "__main__":` so that importing the module does '
+        "not start the development server.",
+        (Edit(span, content),),
+    )
+
+
+def _existing_guard(body: list[ast.stmt], index: int, statement: ast.stmt) -> Optional[ast.If]:
+    """A later top-level guard the statement can move into without changing what it uses."""
+    used = _used_names(statement)
+    for later in body[index + 1 :]:
+        if is_main_guard(later) and isinstance(later, ast.If):
+            return later
+        if _bound_names(later) & used:
+            return None
+    return None
+
+
+def _move_into_guard(
+    statement: ast.stmt, start: int, end: int, guard: ast.If, source: _Source, keep: set[int]
+) -> Fix:
+    first = guard.body[0]
+    target_line = _first_line(first)
+    target_indent = source.lines[first.lineno - 1][
+        : source.column(first.lineno, first.col_offset) - 1
+    ]
+    if target_indent.strip():
+        raise NoFix("the existing __main__ guard has its body on the same line")
+    moved = [
+        line if (start + offset) in keep or not line.strip() else target_indent + line
+        for offset, line in enumerate(source.lines[start - 1 : end])
+    ]
+    if end < len(source.lines):
+        removal = Edit(Span(start, 1, end + 1, 1), "")
+    else:
+        previous = source.lines[start - 2] if start > 1 else ""
+        removal = Edit(
+            Span(max(start - 1, 1), len(previous) + 1, end, len(source.lines[end - 1]) + 1), ""
+        )
+    insertion = Edit(
+        Span(target_line, 1, target_line, 1), source.newline.join(moved) + source.newline
+    )
+    return Fix(
+        "safe",
+        'Move the statement into the existing `if __name__ == "__main__":` block so that '
+        "importing the module does not start the development server.",
+        (removal, insertion),
+    )
+
+
+def _find_call(tree: ast.Module, source: _Source, line: int, column: int) -> ast.Call:
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and node.lineno == line
+            and source.column(line, node.col_offset) == column
+        ):
+            return node
+    raise NoFix("the call was not found in the file")
+
+
+def _remove_keyword(call: ast.Call, keyword: ast.keyword, source: _Source) -> Edit:
+    arguments: list[ast.AST] = [*call.args, *call.keywords]
+    arguments.sort(key=lambda n: (n.lineno, n.col_offset))  # type: ignore[attr-defined]
+    position = arguments.index(keyword)
+    k_start = (keyword.lineno, keyword.col_offset)
+    k_end = (keyword.end_lineno or keyword.lineno, keyword.end_col_offset or 0)
+    if position > 0:
+        before = arguments[position - 1]
+        start = (before.end_lineno, before.end_col_offset)  # type: ignore[attr-defined]
+        end = k_end
+    elif position + 1 < len(arguments):
+        after = arguments[position + 1]
+        start = k_start
+        end = (after.lineno, after.col_offset)  # type: ignore[attr-defined]
+    else:
+        start, end = k_start, k_end
+    span = source.span(start[0], start[1], end[0], end[1])
+    if "#" in source.segment(span):
+        raise NoFix("a comment sits next to the argument")
+    return Edit(span, "")
+
+
+# -- applying edits -------------------------------------------------------------------------
+
+
+def _offset(lines: Sequence[str], text: str, line: int, column: int) -> int:
+    """Offset in ``text`` of a 1-based (line, code-point column) position."""
+    offset = 0
+    for number, match in enumerate(_LINE_BREAK.finditer(text), start=2):
+        if number > line:
+            break
+        offset = match.end()
+    return offset + column - 1
+
+
+def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
+    """Apply the edits that do not overlap an earlier one; returns the text and what applied."""
+    lines = _LINE_BREAK.split(text)
+    ranges: list[tuple[int, int, Edit]] = []
+    for edit in edits:
+        start = _offset(lines, text, edit.span.start_line, edit.span.start_column)
+        end = _offset(lines, text, edit.span.end_line, edit.span.end_column)
+        if any(start < r_end and r_start < end for r_start, r_end, _ in ranges) or any(
+            start == end == r_start == r_end for r_start, r_end, _ in ranges
+        ):
+            continue
+        ranges.append((start, end, edit))
+    result = text
+    for start, end, edit in sorted(ranges, key=lambda r: (r[0], r[1]), reverse=True):
+        result = result[:start] + edit.content + result[end:]
+    return result, [r[2] for r in sorted(ranges, key=lambda r: r[0])]
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Replace ``path``'s content in one step, keeping its mode; a symlink stays a symlink."""
+    target = Path(os.path.realpath(path))
+    mode = target.stat().st_mode
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=".flaskguard", dir=target.parent
+    )
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temporary, mode & 0o7777)
+        os.replace(temporary, target)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
