@@ -18,7 +18,9 @@ DEMO = ROOT / "examples" / "demo"
 REPORT_SCHEMA = json.loads(
     resources.files("flaskguard.report").joinpath("report.schema.json").read_text("utf-8")
 )
-SARIF_SCHEMA = json.loads((Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8"))
+SARIF_SCHEMA = json.loads(
+    (Path(__file__).parent / "data" / "sarif-schema-2.1.0.json").read_text("utf-8")
+)
 
 
 def flaskguard(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -51,7 +53,9 @@ def test_demo_app_reports_the_headline_mistake() -> None:
     code, report = json_report(str(DEMO))
     assert code == 1
     headline = [
-        f for f in report["findings"] if f["rule_id"] == "FG100" and f["path"] == "examples/demo/app.py"
+        f
+        for f in report["findings"]
+        if f["rule_id"] == "FG100" and f["path"] == "examples/demo/app.py"
     ]
     assert len(headline) == 1
     finding = headline[0]
@@ -63,7 +67,9 @@ def test_demo_app_reports_the_headline_mistake() -> None:
     assert finding["start_line"] == 7
     assert finding["snippet"].startswith("app.run(")
     # manage.py's guarded call is not reported as an import-time server.
-    assert not [f for f in report["findings"] if f["rule_id"] == "FG100" and "manage.py" in f["path"]]
+    assert not [
+        f for f in report["findings"] if f["rule_id"] == "FG100" and "manage.py" in f["path"]
+    ]
     assert report["stats"]["python_files_analysed"] >= 8
 
 
@@ -111,7 +117,10 @@ def test_exit_codes(tmp_path: Path) -> None:
     assert flaskguard("scan", ".", cwd=clean).returncode == 0
     dirty = write(
         tmp_path / "dirty",
-        {"pyproject.toml": "", "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run()\n"},
+        {
+            "pyproject.toml": "",
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run()\n",
+        },
     )
     assert flaskguard("scan", ".", cwd=dirty).returncode == 1
     assert flaskguard("scan", ".", "--exit-zero", cwd=dirty).returncode == 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import difflib
 import hashlib
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Optional
 
 from flaskguard.config import Config
 from flaskguard.findings import Finding, ScanResult
-from flaskguard.fixes import apply_edits, write_atomically
+from flaskguard.fixes import apply_fixes, write_atomically
 from flaskguard.parsing import SourceText, read_source
 from flaskguard.scan import run_scan
 
@@ -101,12 +102,17 @@ def run_fix(
                 refused.add(path)
                 continue
             findings = [f for f in candidates if f.path == path]
-            edits = [edit for f in findings for edit in f.fix.edits]  # type: ignore[union-attr]
-            new_text, _ = apply_edits(texts[path], edits)
+            new_text, indices = apply_fixes(
+                texts[path],
+                [f.fix.edits for f in findings],  # type: ignore[union-attr]
+            )
+            findings = [findings[i] for i in indices]
             try:
                 ast.parse(new_text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                outcome.failures.append((path, "the fixed text would not parse; left unchanged"))
+                outcome.failures.append(
+                    (path, "a fix would leave the file unparsable; it was not applied")
+                )
                 refused.add(path)
                 continue
             if new_text != texts[path]:
@@ -117,13 +123,22 @@ def run_fix(
         check = run_scan(
             paths, config=config, root=root, jobs=jobs, overrides={**texts, **proposed}
         )
-        remaining = {_key(f) for f in check.findings}
+        # Identical statements share a key: a fix worked when the count of findings with its
+        # key dropped by the number of fixes applied to them.
+        before = Counter(_key(f) for f in outcome.result.findings)
+        after = Counter(_key(f) for f in check.findings)
         accepted = False
         for path, new_text in proposed.items():
-            still = [f for f in applied[path] if _key(f) in remaining]
+            fixed_here = Counter(_key(f) for f in applied[path])
+            still = [
+                f for f in applied[path] if after[_key(f)] > before[_key(f)] - fixed_here[_key(f)]
+            ]
             if still:
                 outcome.failures.append(
-                    (path, f"{still[0].rule_id} was still reported after the fix; left unchanged")
+                    (
+                        path,
+                        f"{still[0].rule_id} was still reported after its fix; the fix was not applied",
+                    )
                 )
                 refused.add(path)
                 continue

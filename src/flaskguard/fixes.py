@@ -215,9 +215,12 @@ def _guard(plan: GuardPlan, tree: ast.Module, source: _Source) -> Fix:
         raise NoFix("another statement shares a line with it")
     keep = _string_continuation_lines(source.text)
 
-    existing = _existing_guard(body, index, statement)
+    existing = _existing_guard(body, index, statement) if isinstance(statement, ast.Expr) else None
     if existing is not None:
-        return _move_into_guard(statement, start, end, existing, source, keep)
+        try:
+            return _move_into_guard(statement, start, end, existing, source, keep)
+        except NoFix:
+            pass
     lines = source.lines[start - 1 : end]
     indented = [
         line if (start + offset) in keep or not line.strip() else source.indent + line
@@ -302,7 +305,10 @@ def _remove_keyword(call: ast.Call, keyword: ast.keyword, source: _Source) -> Ed
         start = k_start
         end = (after.lineno, after.col_offset)  # type: ignore[attr-defined]
     else:
-        start, end = k_start, k_end
+        # The only argument: empty the parentheses, trailing comma and line breaks included.
+        func = call.func
+        start = (func.end_lineno or func.lineno, (func.end_col_offset or 0) + 1)
+        end = (call.end_lineno or call.lineno, (call.end_col_offset or 1) - 1)
     span = source.span(start[0], start[1], end[0], end[1])
     if "#" in source.segment(span):
         raise NoFix("a comment sits next to the argument")
@@ -323,21 +329,55 @@ def _offset(lines: Sequence[str], text: str, line: int, column: int) -> int:
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
-    """Apply the edits that do not overlap an earlier one; returns the text and what applied."""
+    """Apply the edits that do not overlap an earlier one (insertions at one point all apply,
+    in order); returns the text and what applied."""
+    groups = [(edit,) for edit in edits]
+    result, applied = apply_fixes(text, groups)
+    return result, sorted(
+        (groups[i][0] for i in applied),
+        key=lambda e: (e.span.start_line, e.span.start_column),
+    )
+
+
+def apply_fixes(text: str, fixes: Sequence[Sequence[Edit]]) -> tuple[str, list[int]]:
+    """Apply each fix's edits all together or not at all.
+
+    A fix whose edits overlap an already accepted fix is left for a later pass: applying only
+    part of a fix (a removal without its insertion) would lose code. Insertions at the same
+    point are all kept, in the order of the fixes (two statements moved into one guard keep
+    their order). Returns the new text and the indices of the fixes applied.
+    """
     lines = _LINE_BREAK.split(text)
-    ranges: list[tuple[int, int, Edit]] = []
-    for edit in edits:
-        start = _offset(lines, text, edit.span.start_line, edit.span.start_column)
-        end = _offset(lines, text, edit.span.end_line, edit.span.end_column)
-        if any(start < r_end and r_start < end for r_start, r_end, _ in ranges) or any(
-            start == end == r_start == r_end for r_start, r_end, _ in ranges
-        ):
+    accepted: list[tuple[int, int, int, Edit]] = []
+    applied: list[int] = []
+
+    def clashes(start: int, end: int) -> bool:
+        for r_start, r_end, _, _ in accepted:
+            if start < r_end and r_start < end:
+                return True
+            # An insertion where a replaced range starts is ambiguous; two insertions are not.
+            if (start == end) != (r_start == r_end) and start == r_start:
+                return True
+        return False
+
+    for index, edits in enumerate(fixes):
+        ranges = [
+            (
+                _offset(lines, text, e.span.start_line, e.span.start_column),
+                _offset(lines, text, e.span.end_line, e.span.end_column),
+                index,
+                e,
+            )
+            for e in edits
+        ]
+        if any(clashes(start, end) for start, end, _, _ in ranges):
             continue
-        ranges.append((start, end, edit))
+        accepted.extend(ranges)
+        applied.append(index)
     result = text
-    for start, end, edit in sorted(ranges, key=lambda r: (r[0], r[1]), reverse=True):
+    for start, end, _, edit in sorted(accepted, key=lambda r: (r[0], r[1], r[2]), reverse=True):
         result = result[:start] + edit.content + result[end:]
-    return result, [r[2] for r in sorted(ranges, key=lambda r: r[0])]
+    return result, applied
 
 
 def write_atomically(path: Path, data: bytes) -> None:

@@ -96,6 +96,10 @@ _FLASK_NOTE = (
     "under gunicorn, uWSGI or waitress the import itself starts Werkzeug's development server "
     "inside the worker, which then never serves the production server's port."
 )
+_BOTTLE_NOTE = (
+    "Bottle's own loader ignores this call, but gunicorn or uWSGI importing the module "
+    "start Bottle's single-threaded development server inside the worker."
+)
 _ASGI_NOTE = (
     "Under a production server that imports this module, a second server is started inside "
     "that server's process and the import never returns."
@@ -174,10 +178,7 @@ DEV_SERVER_METHODS: dict[tuple[str, str], DevServer] = {
         empty_host_is_public=True,
         debug=Param("debug"),
         debug_runs_werkzeug_debugger=False,
-        production_note=(
-            "Bottle's own loader ignores this call, but gunicorn or uWSGI importing the module "
-            "start Bottle's single-threaded development server inside the worker."
-        ),
+        production_note=_BOTTLE_NOTE,
     ),
 }
 DEV_SERVER_METHODS[("dash.Dash", "run_server")] = DEV_SERVER_METHODS[("dash.Dash", "run")]
@@ -228,10 +229,7 @@ DEV_SERVER_FUNCTIONS: dict[str, DevServer] = {
         empty_host_is_public=True,
         debug=Param("debug"),
         debug_runs_werkzeug_debugger=False,
-        production_note=(
-            "Bottle's own loader ignores this call, but gunicorn or uWSGI importing the module "
-            "start Bottle's single-threaded development server inside the worker."
-        ),
+        production_note=_BOTTLE_NOTE,
     ),
 }
 
