@@ -199,3 +199,22 @@ def test_output_file(tmp_path: Path, fmt: str) -> None:
     assert result.returncode == 1
     assert out.read_text("utf-8")
     assert result.stdout == ""
+
+
+def test_installed_console_script_scans_the_demo() -> None:
+    script = Path(sys.executable).parent / (
+        "flaskguard.exe" if sys.platform == "win32" else "flaskguard"
+    )
+    if not script.exists():
+        pytest.skip("the flaskguard console script is not installed next to this interpreter")
+    result = subprocess.run(
+        [str(script), "scan", str(DEMO), "--format", "json"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    report = json.loads(result.stdout)
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert {f["rule_id"] for f in report["findings"]} >= {"FG100", "FG101", "FG103", "FG105"}
