@@ -72,6 +72,8 @@ KINDS = {
     "pyproject.toml": "deployment",
     "poetry.lock": "deployment",
     "Pipfile.lock": "deployment",
+    "setup.cfg": "deployment",
+    "pylock.toml": "deployment",
     ".env": "env",
     ".env.production": "env",
     ".env.example": "env",
@@ -80,7 +82,7 @@ KINDS = {
 
 
 def test_kinds(root: Path) -> None:
-    write(root, *KINDS, "README.md", "setup.cfg", "notes.txt", ".envrc", "templates/index.html")
+    write(root, *KINDS, "README.md", "notes.txt", ".envrc", "templates/index.html")
     result = scan(root)
     assert result.diagnostics == []
     assert {file.relpath: file.kind for file in result.files} == KINDS

@@ -36,6 +36,8 @@ def _split_ids(values: Optional[list[str]]) -> Optional[list[str]]:
 
 
 def _add_common_options(parser: argparse.ArgumentParser) -> None:
+    _add_dependency_options(parser)
+    parser.add_argument("--no-deps", action="store_true", help="skip the dependency audit (FG7xx)")
     parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
     )
@@ -82,6 +84,17 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_dependency_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--advisory-db",
+        metavar="PATH",
+        help="OSV export (folder or .zip) to use instead of the bundled advisory data",
+    )
+    parser.add_argument(
+        "--online", action="store_true", help="also query the OSV API for pinned dependencies"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="flaskguard",
@@ -122,6 +135,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour"
     )
 
+    deps = commands.add_parser("deps", help="list dependencies and the advisories that affect them")
+    deps.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
+    )
+    _add_dependency_options(deps)
+    deps.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument(
@@ -138,6 +158,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _scan(args)
         if args.command == "fix":
             return _fix(args)
+        if args.command == "deps":
+            return _deps(args)
         if args.command == "rules":
             return _rules()
         if args.command == "explain":
@@ -172,6 +194,8 @@ def _configure(args: argparse.Namespace) -> Optional[tuple[list[Path], Path, Con
             fail_on=args.fail_on,
             min_confidence=args.min_confidence,
         )
+        if args.no_deps:
+            config = apply_overrides(config, ignore=(*config.ignore, "FG7"))
     except ConfigError as error:
         print(f"flaskguard: error: {error}", file=sys.stderr)
         return None
@@ -191,12 +215,26 @@ def _scan(args: argparse.Namespace) -> int:
         from flaskguard.fix_command import run_fix
 
         outcome = run_fix(
-            paths, config=config, root=root, unsafe=args.unsafe_fixes, write=True, jobs=args.jobs
+            paths,
+            config=config,
+            root=root,
+            unsafe=args.unsafe_fixes,
+            write=True,
+            jobs=args.jobs,
+            advisory_db=_path_or_none(args.advisory_db),
+            online=args.online,
         )
         _report_fix(outcome)
         result = outcome.result
     else:
-        result = run_scan(paths, config=config, root=root, jobs=args.jobs)
+        result = run_scan(
+            paths,
+            config=config,
+            root=root,
+            jobs=args.jobs,
+            advisory_db=_path_or_none(args.advisory_db),
+            online=args.online,
+        )
     color = args.color == "always" or (
         args.color == "auto"
         and args.output is None
@@ -234,6 +272,10 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _path_or_none(value: Optional[str]) -> Optional[Path]:
+    return Path(value) if value else None
+
+
 def _report_fix(outcome: FixOutcome) -> None:
     for path, why in outcome.failures:
         print(f"flaskguard: not fixed: {path}: {why}", file=sys.stderr)
@@ -260,6 +302,8 @@ def _fix(args: argparse.Namespace) -> int:
         unsafe=args.unsafe_fixes,
         write=not args.diff,
         jobs=args.jobs,
+        advisory_db=_path_or_none(args.advisory_db),
+        online=args.online,
     )
     if args.diff:
         sys.stdout.write(outcome.diff())
@@ -274,6 +318,89 @@ def _fix(args: argparse.Namespace) -> int:
             f"{finding.rule_id} [{finding.severity.label}] {finding.message}"
         )
     return EXIT_FINDINGS if remaining else EXIT_OK
+
+
+def _deps(args: argparse.Namespace) -> int:
+    """The dependency inventory: every declared package, its version, the advisories."""
+    import json
+
+    from flaskguard.config import ConfigError, load_config
+    from flaskguard.deps.audit import declared_packages, exposures
+    from flaskguard.discovery import find_project_root
+    from flaskguard.model.project import Project
+    from flaskguard.scan import project_inputs
+
+    paths = [Path(p) for p in args.paths]
+    root = find_project_root(paths, Path.cwd())
+    try:
+        config = load_config(root)
+    except ConfigError as error:
+        print(f"flaskguard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    inputs = project_inputs(
+        paths,
+        config=config,
+        root=root,
+        advisory_db=_path_or_none(args.advisory_db),
+        online=args.online,
+    )
+    project = Project(
+        str(root), inputs.modules, inputs.deployments, inputs.dependencies, inputs.advisories
+    )
+    packages = declared_packages(project)
+    found = exposures(project)
+    source = project.advisories.description if project.advisories else "no advisory data"
+    if args.format == "json":
+        document = {
+            "advisory_data": source,
+            "packages": [
+                {
+                    "name": p.name,
+                    "version": p.version,
+                    "specifier": p.declared.specifier,
+                    "path": p.declared.path,
+                    "line": p.declared.line,
+                    "locked_in": p.locked_in.path if p.locked_in else None,
+                    "advisories": [
+                        {
+                            "id": e.advisory.id,
+                            "aliases": list(e.advisory.aliases),
+                            "severity": e.advisory.severity,
+                            "certain": e.certain,
+                            "fixed_in": e.fixed_in,
+                            "reachability": e.verdict.state,
+                            "reason": e.verdict.reason,
+                        }
+                        for e in found
+                        if e.dependency.name == p.name
+                    ],
+                }
+                for p in packages
+            ],
+            "diagnostics": [
+                {"code": d.code, "path": d.path, "message": d.message} for d in inputs.diagnostics
+            ],
+        }
+        print(json.dumps(document, indent=2))
+        return EXIT_OK
+    print(f"Advisory data: {source}")
+    if not packages:
+        print("No dependencies declared in requirements, pyproject, setup.cfg or lock files.")
+    for package in packages:
+        version = package.version or package.declared.specifier or "(unpinned)"
+        where = f"{package.declared.path}:{package.declared.line}"
+        print(f"{package.name} {version}  ({where})")
+        for exposure in (e for e in found if e.dependency.name == package.name):
+            advisory = exposure.advisory
+            fixed = f", fixed in {exposure.fixed_in}" if exposure.fixed_in else ""
+            maybe = "" if exposure.certain else " (may resolve to an affected version)"
+            print(
+                f"  {advisory.id} [{advisory.severity or 'unknown'}]{maybe}{fixed}: "
+                f"{exposure.verdict.state} ({exposure.verdict.reason})"
+            )
+    for diagnostic in inputs.diagnostics:
+        print(f"{diagnostic.path}: {diagnostic.code} {diagnostic.message}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _rules() -> int:

@@ -90,6 +90,7 @@ _DEPLOYMENT_NAMES = frozenset(
         "poetry.lock",
         "pdm.lock",
         "uv.lock",
+        "setup.cfg",
     }
 )
 _ENV_NAMES = frozenset({".env", ".flaskenv"})
@@ -104,6 +105,8 @@ def _classify(name: str, parent_name: str) -> Optional[FileKind]:
     if name in _ENV_NAMES or name.startswith(".env."):
         return "env"
     if name in _DEPLOYMENT_NAMES or name.endswith(".ini"):
+        return "deployment"
+    if name.startswith("pylock.") and name.endswith(".toml"):
         return "deployment"
     if name.endswith(_REQUIREMENT_SUFFIXES) and (
         name.startswith("requirements") or parent_name == "requirements"

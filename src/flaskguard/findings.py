@@ -193,6 +193,10 @@ DIAGNOSTIC_CODES: dict[str, tuple[str, str]] = {
         "unparsable-config-file",
         "A deployment or environment file could not be parsed; what it configures is unknown.",
     ),
+    "FG911": (
+        "advisory-data-unavailable",
+        "Advisory data could not be loaded or fetched; the dependency audit is incomplete.",
+    ),
     "FG910": (
         "analysis-error",
         "An internal error stopped one analysis; the rest of the scan went on. Please report it.",

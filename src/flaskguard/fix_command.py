@@ -73,10 +73,23 @@ def run_fix(
     unsafe: bool,
     write: bool,
     jobs: Optional[int] = None,
+    advisory_db: Optional[Path] = None,
+    online: bool = False,
 ) -> FixOutcome:
+    def scan(overrides: Optional[dict[str, str]] = None) -> ScanResult:
+        return run_scan(
+            paths,
+            config=config,
+            root=root,
+            jobs=jobs,
+            overrides=overrides,
+            advisory_db=advisory_db,
+            online=online,
+        )
+
     sources: dict[str, SourceText] = {}
     texts: dict[str, str] = {}
-    outcome = FixOutcome(run_scan(paths, config=config, root=root, jobs=jobs))
+    outcome = FixOutcome(scan())
     refused: set[str] = set()
     for _ in range(MAX_PASSES):
         candidates = [
@@ -108,7 +121,8 @@ def run_fix(
             )
             findings = [findings[i] for i in indices]
             try:
-                ast.parse(new_text)
+                if path.endswith((".py", ".pyw")):
+                    ast.parse(new_text)
             except (SyntaxError, ValueError, RecursionError, MemoryError):
                 outcome.failures.append(
                     (path, "a fix would leave the file unparsable; it was not applied")
@@ -120,9 +134,7 @@ def run_fix(
                 applied[path] = findings
         if not proposed:
             break
-        check = run_scan(
-            paths, config=config, root=root, jobs=jobs, overrides={**texts, **proposed}
-        )
+        check = scan({**texts, **proposed})
         # Identical statements share a key: a fix worked when the count of findings with its
         # key dropped by the number of fixes applied to them.
         before = Counter(_key(f) for f in outcome.result.findings)
@@ -147,7 +159,7 @@ def run_fix(
             accepted = True
         if not accepted:
             break
-        outcome.result = run_scan(paths, config=config, root=root, jobs=jobs, overrides=texts)
+        outcome.result = scan(texts)
     for path, text in texts.items():
         if text != sources[path].text:
             outcome.changed[path] = (sources[path].text, text)

@@ -53,7 +53,19 @@ class ReplaceKeywordPlan:
     description: str
 
 
-FixPlan = Union[GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan]
+@dataclass(frozen=True)
+class ReplacePinPlan:
+    """Raise the exact pin ``==old`` in the requirement on ``line`` (columns) to ``new``."""
+
+    line: int
+    column: int
+    end_column: int
+    old: str
+    new: str
+
+
+FixPlan = Union[GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan, ReplacePinPlan]
+FIX_PLAN_TYPES = (GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan, ReplacePinPlan)
 
 
 class NoFix(Exception):
@@ -65,11 +77,13 @@ class NoFix(Exception):
 
 def materialise(plan: FixPlan, text: str) -> Fix:
     """The edits that carry out ``plan`` on ``text``; raises :class:`NoFix` when unsafe."""
+    source = _Source(text)
+    if isinstance(plan, ReplacePinPlan):
+        return _replace_pin(plan, source)
     try:
         tree = ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as error:
         raise NoFix(f"the file does not parse ({error.__class__.__name__})") from None
-    source = _Source(text)
     if isinstance(plan, GuardPlan):
         return _guard(plan, tree, source)
     call = _find_call(tree, source, plan.line, plan.column)
@@ -81,6 +95,17 @@ def materialise(plan: FixPlan, text: str) -> Fix:
     value = keyword.value
     span = source.span(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)
     return Fix("unsafe", plan.description, (Edit(span, plan.replacement),))
+
+
+def _replace_pin(plan: ReplacePinPlan, source: _Source) -> Fix:
+    line = source.lines[plan.line - 1] if 0 < plan.line <= len(source.lines) else ""
+    requirement = line[plan.column - 1 : plan.end_column - 1]
+    match = re.search(r"===?\s*" + re.escape(plan.old) + r"(?![\w.])", requirement)
+    if match is None:
+        raise NoFix(f"the pin =={plan.old} was not found on the line")
+    version_start = plan.column + match.end() - len(plan.old)
+    span = Span(plan.line, version_start, plan.line, version_start + len(plan.old))
+    return Fix("unsafe", f"Raise the pin from {plan.old} to {plan.new}.", (Edit(span, plan.new),))
 
 
 class _Source:

@@ -19,12 +19,15 @@ from pathlib import Path
 from typing import Optional, Union
 
 from flaskguard.config import Config, load_config
+from flaskguard.deps.audit import AdvisoryDatabase
+from flaskguard.deps.database import load_advisory_database
+from flaskguard.deps.manifests import DependencyFacts, extract_dependency_facts, manifest_kind
 from flaskguard.discovery import DiscoveredFile, discover, find_project_root
 from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.facts.module import ModuleFacts, Suppression
 from flaskguard.findings import Diagnostic, Finding, ScanResult, make_fingerprint
-from flaskguard.fixes import GuardPlan, NoFix, RemoveKeywordPlan, ReplaceKeywordPlan, materialise
+from flaskguard.fixes import FIX_PLAN_TYPES, NoFix, materialise
 from flaskguard.model.project import Project
 from flaskguard.parsing import parse_source, read_source
 from flaskguard.redaction import redact_assigned_value, redact_assignments
@@ -38,6 +41,7 @@ class FileOutcome:
     relpath: str
     module: Optional[ModuleFacts] = None
     deployment: Optional[DeploymentFacts] = None
+    dependencies: Optional[DependencyFacts] = None
     diagnostic: Optional[Diagnostic] = None
 
 
@@ -56,6 +60,9 @@ def analyse_file(
     deployment: Optional[DeploymentFacts] = None
     if deployment_kind(relpath) is not None:
         deployment = extract_deployment_facts(relpath, text)
+    if manifest_kind(relpath) is not None:
+        dependencies = extract_dependency_facts(relpath, text)
+        return FileOutcome(relpath, deployment=deployment, dependencies=dependencies)
     if kind != "python":
         return FileOutcome(relpath, deployment=deployment)
     tree, diagnostic = parse_source(text, relpath)
@@ -138,6 +145,60 @@ def analyse_files(
     return [outcomes[f.relpath] for f in files]
 
 
+@dataclass
+class ProjectInputs:
+    """Everything the project model is built from, and what could not be read."""
+
+    root: Path
+    files: list[DiscoveredFile]
+    modules: list[ModuleFacts]
+    deployments: list[DeploymentFacts]
+    dependencies: list[DependencyFacts]
+    advisories: Optional[AdvisoryDatabase]
+    diagnostics: list[Diagnostic]
+
+
+def project_inputs(
+    paths: Sequence[Union[str, Path]],
+    *,
+    config: Config,
+    root: Path,
+    jobs: Optional[int] = None,
+    overrides: Optional[Mapping[str, str]] = None,
+    advisory_db: Optional[Path] = None,
+    online: bool = False,
+    load_advisories: bool = True,
+) -> ProjectInputs:
+    given = [Path(p) for p in paths] or [Path(".")]
+    discovered = discover(
+        given,
+        root,
+        exclude=config.exclude,
+        extend_exclude=config.extend_exclude,
+        force_exclude=config.force_exclude,
+        respect_gitignore=config.respect_gitignore,
+    )
+    diagnostics = list(discovered.diagnostics)
+    outcomes = analyse_files(
+        discovered.files, jobs or os.cpu_count() or 1, config.max_file_size, overrides
+    )
+    modules = [o.module for o in outcomes if o.module is not None]
+    deployments = [o.deployment for o in outcomes if o.deployment is not None]
+    dependencies = [o.dependencies for o in outcomes if o.dependencies is not None]
+    diagnostics.extend(o.diagnostic for o in outcomes if o.diagnostic is not None)
+    for deployment in deployments:
+        diagnostics.extend(deployment.diagnostics)
+    for facts in dependencies:
+        diagnostics.extend(facts.diagnostics)
+    advisories = None
+    if load_advisories:
+        advisories, problems = load_advisory_database(advisory_db, online, dependencies)
+        diagnostics.extend(problems)
+    return ProjectInputs(
+        root, list(discovered.files), modules, deployments, dependencies, advisories, diagnostics
+    )
+
+
 def run_scan(
     paths: Sequence[Union[str, Path]],
     *,
@@ -145,39 +206,36 @@ def run_scan(
     root: Optional[Union[str, Path]] = None,
     jobs: Optional[int] = None,
     overrides: Optional[Mapping[str, str]] = None,
+    advisory_db: Optional[Path] = None,
+    online: bool = False,
 ) -> ScanResult:
     """Scan ``paths``. ``overrides`` maps root-relative paths to text that replaces the files'
-    content on disk (the fix command checks its edits this way before writing)."""
+    content on disk (the fix command checks its edits this way before writing).
+    ``advisory_db`` is an OSV export to use instead of the bundled advisories; ``online``
+    also asks the OSV API about every exactly known dependency version."""
     overrides = overrides or {}
     started = time.perf_counter()
     given = [Path(p) for p in paths] or [Path(".")]
-    cwd = Path.cwd()
-    root_path = Path(root) if root is not None else find_project_root(given, cwd)
+    root_path = Path(root) if root is not None else find_project_root(given, Path.cwd())
     root_path = root_path.resolve()
     if config is None:
         config = load_config(root_path)
-    discovered = discover(
+    audit = any(config.rule_enabled(r.meta.id) for r in all_rules() if r.meta.id.startswith("FG7"))
+    inputs = project_inputs(
         given,
-        root_path,
-        exclude=config.exclude,
-        extend_exclude=config.extend_exclude,
-        force_exclude=config.force_exclude,
-        respect_gitignore=config.respect_gitignore,
+        config=config,
+        root=root_path,
+        jobs=jobs,
+        overrides=overrides,
+        advisory_db=advisory_db,
+        online=online,
+        load_advisories=audit,
     )
     result = ScanResult(root=str(root_path))
-    result.diagnostics.extend(discovered.diagnostics)
-    outcomes = analyse_files(
-        discovered.files, jobs or os.cpu_count() or 1, config.max_file_size, overrides
-    )
-    modules = [o.module for o in outcomes if o.module is not None]
-    deployments = [o.deployment for o in outcomes if o.deployment is not None]
-    for outcome in outcomes:
-        if outcome.diagnostic is not None:
-            result.diagnostics.append(outcome.diagnostic)
-    for deployment in deployments:
-        result.diagnostics.extend(deployment.diagnostics)
-
-    project = Project(str(root_path), modules, deployments)
+    result.diagnostics.extend(inputs.diagnostics)
+    modules, deployments = inputs.modules, inputs.deployments
+    discovered_files = inputs.files
+    project = Project(str(root_path), modules, deployments, inputs.dependencies, inputs.advisories)
     findings: list[Finding] = []
     for rule in all_rules():
         if not config.rule_enabled(rule.meta.id):
@@ -208,8 +266,8 @@ def run_scan(
     )
 
     stats = result.stats
-    stats.files_scanned = len(discovered.files)
-    stats.python_files = sum(1 for f in discovered.files if f.kind == "python")
+    stats.files_scanned = len(discovered_files)
+    stats.python_files = sum(1 for f in discovered_files if f.kind == "python")
     stats.python_files_analysed = len(modules)
     stats.other_files = stats.files_scanned - stats.python_files
     stats.findings = len(result.active_findings)
@@ -220,10 +278,16 @@ def run_scan(
 
 
 def _deduplicate(findings: list[Finding]) -> list[Finding]:
-    seen: set[tuple[str, str, int, int]] = set()
+    seen: set[tuple[str, str, int, int, str]] = set()
     unique = []
     for finding in findings:
-        key = (finding.rule_id, finding.path, finding.span.start_line, finding.span.start_column)
+        key = (
+            finding.rule_id,
+            finding.path,
+            finding.span.start_line,
+            finding.span.start_column,
+            finding.code,
+        )
         if key not in seen:
             seen.add(key)
             unique.append(finding)
@@ -296,7 +360,7 @@ def _materialise_fixes(findings: list[Finding], texts: _TextCache) -> list[Findi
     result = []
     for finding in findings:
         plan = finding.fix_plan
-        if isinstance(plan, (GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan)):
+        if isinstance(plan, FIX_PLAN_TYPES):
             text = texts.text(finding.path)
             if text is None:
                 finding = replace(

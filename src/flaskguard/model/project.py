@@ -25,6 +25,8 @@ from flaskguard.facts.module import (
 )
 
 if TYPE_CHECKING:
+    from flaskguard.deps.audit import AdvisoryDatabase
+    from flaskguard.deps.manifests import DependencyFacts
     from flaskguard.facts.deployment import DeploymentFacts
 
 T = TypeVar("T")
@@ -135,8 +137,12 @@ class Project:
         root: str,
         modules: Iterable[ModuleFacts],
         deployments: Iterable[DeploymentFacts] = (),
+        dependencies: Iterable[DependencyFacts] = (),
+        advisories: Optional[AdvisoryDatabase] = None,
     ) -> None:
         self.root = root
+        self.dependencies = sorted(dependencies, key=lambda d: d.path)
+        self.advisories = advisories
         self.modules_by_path: dict[str, ModuleFacts] = {}
         self.modules_by_name: dict[str, ModuleFacts] = {}
         self._by_last_part: dict[str, list[ModuleFacts]] = defaultdict(list)

@@ -14,6 +14,7 @@ RULE_MODULES = (
     "fg103_werkzeug_debugger_exposed",
     "fg104_dev_server_as_production_entry",
     "fg105_unsafe_werkzeug_allowed",
+    "fg700_vulnerable_dependency",
 )
 
 
