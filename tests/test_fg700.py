@@ -225,3 +225,17 @@ def test_online_query_uses_the_injected_fetch(tmp_path: Path) -> None:
     database, problems = load_advisory_database(None, True, [facts], fetch=failing)
     assert database is not None
     assert [p.code for p in problems] == ["FG911"]
+
+
+def test_included_and_suffix_named_requirements_are_read(tmp_path: Path) -> None:
+    project(
+        tmp_path,
+        {
+            "app.py": APP,
+            "dev-requirements.txt": "-r base.txt\n",
+            "base.txt": "flask==2.2.2\n",
+        },
+    )
+    hits = by_alias(fg700(tmp_path), "CVE-2023-30861")
+    assert [(f.path, f.span.start_line) for f in hits] == [("base.txt", 1)]
+    assert "affected: <2.2.5, >=2.3.0,<2.3.2" in hits[0].message

@@ -109,7 +109,9 @@ def _classify(name: str, parent_name: str) -> Optional[FileKind]:
     if name.startswith("pylock.") and name.endswith(".toml"):
         return "deployment"
     if name.endswith(_REQUIREMENT_SUFFIXES) and (
-        name.startswith("requirements") or parent_name == "requirements"
+        name.startswith("requirements")
+        or name.rsplit(".", 1)[0].endswith(("-requirements", "_requirements"))
+        or parent_name == "requirements"
     ):
         return "deployment"
     # Docker matches these names case-insensitively on macOS and Windows, and lower-case

@@ -185,6 +185,7 @@ def project_inputs(
     modules = [o.module for o in outcomes if o.module is not None]
     deployments = [o.deployment for o in outcomes if o.deployment is not None]
     dependencies = [o.dependencies for o in outcomes if o.dependencies is not None]
+    dependencies.extend(_included_requirements(root, dependencies, config.max_file_size))
     diagnostics.extend(o.diagnostic for o in outcomes if o.diagnostic is not None)
     for deployment in deployments:
         diagnostics.extend(deployment.diagnostics)
@@ -197,6 +198,27 @@ def project_inputs(
     return ProjectInputs(
         root, list(discovered.files), modules, deployments, dependencies, advisories, diagnostics
     )
+
+
+def _included_requirements(
+    root: Path, found: Sequence[DependencyFacts], max_bytes: int
+) -> list[DependencyFacts]:
+    """Files pulled in with ``-r``/``-c`` whose names discovery does not know (``base.txt``)."""
+    seen = {facts.path for facts in found}
+    pending = [include for facts in found for include in facts.includes]
+    extra: list[DependencyFacts] = []
+    while pending:
+        relpath = pending.pop(0)
+        if relpath in seen or relpath.startswith(("../", "/")):
+            continue
+        seen.add(relpath)
+        source, _ = read_source(root / relpath, relpath, max_bytes=max_bytes)
+        if source is None:
+            continue
+        facts = extract_dependency_facts(relpath, source.text)
+        extra.append(facts)
+        pending.extend(facts.includes)
+    return extra
 
 
 def run_scan(

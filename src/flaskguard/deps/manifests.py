@@ -139,8 +139,11 @@ def manifest_kind(relpath: str) -> Optional[str]:
     if _PYLOCK_NAME.fullmatch(base):
         return "pylock.toml"
     lower = base.lower()
+    stem = lower.rsplit(".", 1)[0]
     if lower.endswith(_REQUIREMENTS_SUFFIXES) and (
-        lower.startswith("requirements") or (len(parts) > 1 and parts[-2].lower() == "requirements")
+        lower.startswith("requirements")
+        or stem.endswith(("-requirements", "_requirements"))
+        or (len(parts) > 1 and parts[-2].lower() == "requirements")
     ):
         return "requirements"
     return None

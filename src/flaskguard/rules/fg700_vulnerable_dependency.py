@@ -41,7 +41,9 @@ whose hashes must be regenerated with the new version).
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Optional
 
+from flaskguard.deps.advisories import Advisory
 from flaskguard.deps.audit import Exposure, exposures
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
@@ -76,6 +78,23 @@ def check(project: Project) -> Iterator[Finding]:
         yield _finding(exposure)
 
 
+def affected_ranges(advisory: Advisory) -> str:
+    """``<2.2.5, >=2.3.0,<2.3.2`` from the advisory's OSV events."""
+    parts = []
+    for events in advisory.ranges:
+        low: Optional[str] = None
+        for kind, version in events:
+            if kind == "introduced":
+                low = version
+            elif kind in ("fixed", "last_affected", "limit"):
+                upper = f"<{version}" if kind != "last_affected" else f"<={version}"
+                parts.append(upper if low in (None, "0") else f">={low},{upper}")
+                low = None
+        if low is not None:
+            parts.append("all versions" if low == "0" else f">={low}")
+    return ", ".join(parts)
+
+
 def _finding(exposure: Exposure) -> Finding:
     dependency = exposure.dependency
     advisory = exposure.advisory
@@ -101,6 +120,9 @@ def _finding(exposure: Exposure) -> Finding:
     else:
         what = f"{dependency.name}{dependency.specifier or ' (unpinned)'} may resolve to a version affected by {names}"
     summary = f": {advisory.summary.rstrip('.')}" if advisory.summary else ""
+    affected = affected_ranges(advisory)
+    if affected:
+        summary += f" (affected: {affected})"
     severity_note = "" if advisory.severity else " The advisory gives no severity."
     message = (
         f"{what}{summary}. {verdict.state.capitalize()}: {verdict.reason}."
