@@ -179,6 +179,8 @@ def _configure(args: argparse.Namespace) -> Optional[tuple[list[Path], Path, Con
     if args.jobs is not None and args.jobs < 1:
         print("flaskguard: error: --jobs must be at least 1", file=sys.stderr)
         return None
+    if not _advisory_db_exists(args):
+        return None
     paths = [Path(p) for p in args.paths]
     root = find_project_root(paths, Path.cwd())
     try:
@@ -272,6 +274,16 @@ def _scan(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _advisory_db_exists(args: argparse.Namespace) -> bool:
+    if args.advisory_db and not Path(args.advisory_db).exists():
+        print(
+            f"flaskguard: error: --advisory-db {args.advisory_db}: no such file or folder",
+            file=sys.stderr,
+        )
+        return False
+    return True
+
+
 def _path_or_none(value: Optional[str]) -> Optional[Path]:
     return Path(value) if value else None
 
@@ -330,6 +342,8 @@ def _deps(args: argparse.Namespace) -> int:
     from flaskguard.model.project import Project
     from flaskguard.scan import project_inputs
 
+    if not _advisory_db_exists(args):
+        return EXIT_USAGE
     paths = [Path(p) for p in args.paths]
     root = find_project_root(paths, Path.cwd())
     try:

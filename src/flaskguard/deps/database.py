@@ -3,27 +3,20 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Optional
 
-from flaskguard.deps.advisories import Advisory, load_advisories, online_advisories
+from flaskguard.deps.advisories import (
+    Advisory,
+    load_advisories,
+    online_advisories,
+    urllib_fetch,
+)
 from flaskguard.deps.audit import AdvisoryDatabase
 from flaskguard.deps.manifests import DependencyFacts
 from flaskguard.findings import Diagnostic
-
-OSV_TIMEOUT_S = 15
-
-
-def fetch_osv(url: str, body: bytes) -> bytes:
-    request = urllib.request.Request(
-        url, data=body, headers={"Content-Type": "application/json"}, method="POST"
-    )
-    with urllib.request.urlopen(request, timeout=OSV_TIMEOUT_S) as response:
-        data: bytes = response.read()
-        return data
 
 
 @lru_cache(maxsize=1)
@@ -36,7 +29,7 @@ def load_advisory_database(
     advisory_db: Optional[Path],
     online: bool,
     dependencies: Sequence[DependencyFacts],
-    fetch: Callable[[str, bytes], bytes] = fetch_osv,
+    fetch: Callable[[str, bytes], bytes] = urllib_fetch,
 ) -> tuple[Optional[AdvisoryDatabase], list[Diagnostic]]:
     problems: list[Diagnostic] = []
     try:
