@@ -39,6 +39,14 @@ def _add_common_options(parser: argparse.ArgumentParser) -> None:
     _add_dependency_options(parser)
     parser.add_argument("--no-deps", action="store_true", help="skip the dependency audit (FG7xx)")
     parser.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the on-disk cache"
+    )
+    parser.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="cache folder (default: the user cache directory, e.g. ~/.cache/flaskguard)",
+    )
+    parser.add_argument(
         "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
     )
     parser.add_argument(
@@ -236,7 +244,10 @@ def _scan(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             advisory_db=_path_or_none(args.advisory_db),
             online=args.online,
+            cache_dir=_cache_dir(args),
         )
+    for warning in result.warnings:
+        print(f"flaskguard: warning: {warning}", file=sys.stderr)
     color = args.color == "always" or (
         args.color == "auto"
         and args.output is None
@@ -282,6 +293,14 @@ def _advisory_db_exists(args: argparse.Namespace) -> bool:
         )
         return False
     return True
+
+
+def _cache_dir(args: argparse.Namespace) -> Optional[Path]:
+    from flaskguard.cache import default_cache_dir
+
+    if args.no_cache:
+        return None
+    return Path(args.cache_dir) if args.cache_dir else default_cache_dir()
 
 
 def _path_or_none(value: Optional[str]) -> Optional[Path]:

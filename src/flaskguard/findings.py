@@ -149,6 +149,7 @@ class ScanResult:
     findings: list[Finding] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     stats: ScanStats = field(default_factory=ScanStats)
+    warnings: list[str] = field(default_factory=list)  # about the tool itself (its cache)
 
     @property
     def active_findings(self) -> list[Finding]:

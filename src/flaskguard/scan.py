@@ -7,6 +7,7 @@ stack on extreme inputs): a crashed worker costs one file, reported as FG907, ne
 
 from __future__ import annotations
 
+import copy
 import os
 import re
 import time
@@ -18,11 +19,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Optional, Union
 
+from flaskguard.cache import Cache, environment_key, file_digest, state_key
 from flaskguard.config import Config, load_config
 from flaskguard.deps.audit import AdvisoryDatabase
 from flaskguard.deps.database import load_advisory_database
 from flaskguard.deps.manifests import DependencyFacts, extract_dependency_facts, manifest_kind
-from flaskguard.discovery import DiscoveredFile, discover, find_project_root
+from flaskguard.discovery import DiscoveredFile, DiscoveryResult, discover, find_project_root
 from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.facts.module import ModuleFacts, Suppression
@@ -168,20 +170,40 @@ def project_inputs(
     advisory_db: Optional[Path] = None,
     online: bool = False,
     load_advisories: bool = True,
+    cache: Optional[Cache] = None,
+    discovered: Optional[DiscoveryResult] = None,
+    digests: Optional[Mapping[str, Optional[str]]] = None,
 ) -> ProjectInputs:
-    given = [Path(p) for p in paths] or [Path(".")]
-    discovered = discover(
-        given,
-        root,
-        exclude=config.exclude,
-        extend_exclude=config.extend_exclude,
-        force_exclude=config.force_exclude,
-        respect_gitignore=config.respect_gitignore,
-    )
+    overrides = overrides or {}
+    if discovered is None:
+        discovered = discover_files(paths, config, root)
     diagnostics = list(discovered.diagnostics)
-    outcomes = analyse_files(
-        discovered.files, jobs or os.cpu_count() or 1, config.max_file_size, overrides
-    )
+    files = discovered.files
+    reused: dict[str, FileOutcome] = {}
+    facts_key = environment_key("facts", config.max_file_size)
+    if cache is not None:
+        if digests is None:
+            digests = cache.digests((f.relpath, f.path) for f in files)
+        wanted = {
+            rel: digest
+            for rel, digest in digests.items()
+            if digest is not None and rel not in overrides
+        }
+        reused = cache.load_outcomes(facts_key, wanted)
+    missing = [f for f in files if f.relpath not in reused]
+    fresh = analyse_files(missing, jobs or os.cpu_count() or 1, config.max_file_size, overrides)
+    if cache is not None and digests is not None:
+        cache.store_outcomes(
+            facts_key,
+            [
+                (o.relpath, digest, o)
+                for o in fresh
+                for digest in [digests.get(o.relpath)]
+                if digest is not None and o.relpath not in overrides
+            ],
+        )
+    by_path = {**reused, **{o.relpath: o for o in fresh}}
+    outcomes = [by_path[f.relpath] for f in files]
     modules = [o.module for o in outcomes if o.module is not None]
     deployments = [o.deployment for o in outcomes if o.deployment is not None]
     dependencies = [o.dependencies for o in outcomes if o.dependencies is not None]
@@ -196,7 +218,20 @@ def project_inputs(
         advisories, problems = load_advisory_database(advisory_db, online, dependencies)
         diagnostics.extend(problems)
     return ProjectInputs(
-        root, list(discovered.files), modules, deployments, dependencies, advisories, diagnostics
+        root, list(files), modules, deployments, dependencies, advisories, diagnostics
+    )
+
+
+def discover_files(
+    paths: Sequence[Union[str, Path]], config: Config, root: Path
+) -> DiscoveryResult:
+    return discover(
+        [Path(p) for p in paths] or [Path(".")],
+        root,
+        exclude=config.exclude,
+        extend_exclude=config.extend_exclude,
+        force_exclude=config.force_exclude,
+        respect_gitignore=config.respect_gitignore,
     )
 
 
@@ -230,8 +265,9 @@ def run_scan(
     overrides: Optional[Mapping[str, str]] = None,
     advisory_db: Optional[Path] = None,
     online: bool = False,
+    cache_dir: Optional[Path] = None,
 ) -> ScanResult:
-    """Scan ``paths``. ``overrides`` maps root-relative paths to text that replaces the files'
+    """Scan ``paths``. With ``cache_dir``, per-file facts and the last result are cached there. ``overrides`` maps root-relative paths to text that replaces the files'
     content on disk (the fix command checks its edits this way before writing).
     ``advisory_db`` is an OSV export to use instead of the bundled advisories; ``online``
     also asks the OSV API about every exactly known dependency version."""
@@ -243,17 +279,40 @@ def run_scan(
     if config is None:
         config = load_config(root_path)
     audit = any(config.rule_enabled(r.meta.id) for r in all_rules() if r.meta.id.startswith("FG7"))
-    inputs = project_inputs(
-        given,
-        config=config,
-        root=root_path,
-        jobs=jobs,
-        overrides=overrides,
-        advisory_db=advisory_db,
-        online=online,
-        load_advisories=audit,
-    )
+    cache, cache_warnings = Cache.open(cache_dir, root_path) if cache_dir else (None, [])
+    discovered = discover_files(given, config, root_path)
+    digests: Optional[dict[str, Optional[str]]] = None
+    result_key: Optional[str] = None
+    if cache is not None:
+        digests = cache.digests((f.relpath, f.path) for f in discovered.files)
+        # Results depend on every input: only a scan with the bundled data, no network and no
+        # in-memory edits is cached whole.
+        if not overrides and not online and advisory_db is None:
+            kinds = {f.relpath: f.kind for f in discovered.files}
+            result_key = state_key(environment_key("result", config, audit), digests, kinds)
+            cached = cache.load_result(result_key)
+            if cached is not None and _still_valid(cached, root_path):
+                cache.close()
+                return _from_cache(cached, started, cache_warnings + cache.warnings)
+    try:
+        inputs = project_inputs(
+            given,
+            config=config,
+            root=root_path,
+            jobs=jobs,
+            overrides=overrides,
+            advisory_db=advisory_db,
+            online=online,
+            load_advisories=audit,
+            cache=cache,
+            discovered=discovered,
+            digests=digests,
+        )
+    finally:
+        if cache is not None and result_key is None:
+            cache.close()
     result = ScanResult(root=str(root_path))
+    result.warnings.extend(cache_warnings)
     result.diagnostics.extend(inputs.diagnostics)
     modules, deployments = inputs.modules, inputs.deployments
     discovered_files = inputs.files
@@ -296,6 +355,35 @@ def run_scan(
     stats.suppressed = len(result.suppressed_findings)
     stats.diagnostics = len(result.diagnostics)
     stats.duration_s = round(time.perf_counter() - started, 3)
+    if cache is not None and result_key is not None:
+        scanned = {f.relpath for f in discovered_files}
+        included = [
+            (facts.path, file_digest(root_path / facts.path))
+            for facts in inputs.dependencies
+            if facts.path not in scanned
+        ]
+        result.warnings.extend(cache.warnings)
+        cache.store_result(result_key, _CachedResult(result, included))
+        cache.close()
+    return result
+
+
+@dataclass(frozen=True)
+class _CachedResult:
+    result: ScanResult
+    included: list[tuple[str, Optional[str]]]  # files read besides the discovered ones
+
+
+def _still_valid(cached: object, root: Path) -> bool:
+    return isinstance(cached, _CachedResult) and all(
+        file_digest(root / relpath) == digest for relpath, digest in cached.included
+    )
+
+
+def _from_cache(cached: _CachedResult, started: float, warnings: list[str]) -> ScanResult:
+    result = copy.deepcopy(cached.result)
+    result.warnings = list(warnings)
+    result.stats.duration_s = round(time.perf_counter() - started, 3)
     return result
 
 

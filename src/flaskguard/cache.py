@@ -1,0 +1,220 @@
+"""The on-disk cache: per-file outcomes by content, and whole-scan results by project state.
+
+One SQLite database per project root, in the user's cache directory (never in the project).
+A file's content digest is recomputed only when its size, mtime or inode changed, so a
+re-scan of an unchanged tree reads nothing but directory entries and the database. Entries
+are keyed by flaskguard's version and the running Python's, so upgrades never reuse stale
+facts. A cache that cannot be opened, is corrupt or locked is set aside with a warning; the
+scan then runs without it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import pickle
+import sqlite3
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Optional
+
+from flaskguard import __version__
+
+SCHEMA = 1
+_TIMEOUT_S = 10.0
+
+
+def default_cache_dir() -> Path:
+    """The platform's per-user cache folder for flaskguard."""
+    override = os.environ.get("FLASKGUARD_CACHE_DIR")
+    if override:
+        return Path(override)
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+        return base / "flaskguard" / "Cache"
+    if sys.platform == "darwin":
+        return Path.home() / "Library" / "Caches" / "flaskguard"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flaskguard"
+
+
+@lru_cache(maxsize=1)
+def _code_signature() -> str:
+    """flaskguard's own files: an edited checkout must not reuse results of the old code."""
+    package = Path(__file__).resolve().parent
+    entries = []
+    for path in sorted(package.rglob("*.py")):
+        stat = path.stat()
+        entries.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
+    return hashlib.sha256("\n".join(entries).encode()).hexdigest()
+
+
+def environment_key(*parts: object) -> str:
+    """What every entry depends on besides the file: tool, Python, and the given settings."""
+    material = repr((SCHEMA, __version__, _code_signature(), sys.version_info[:3], *parts))
+    return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
+
+
+class Cache:
+    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+        self.connection = connection
+        self.path = path
+        self.warnings: list[str] = []
+
+    @classmethod
+    def open(cls, directory: Path, root: Path) -> tuple[Optional[Cache], list[str]]:
+        """The cache of project ``root`` in ``directory``; None (and why) when unusable."""
+        name = hashlib.sha256(str(root.resolve()).encode("utf-8")).hexdigest()[:16] + ".sqlite"
+        path = directory / name
+        try:
+            directory.mkdir(parents=True, exist_ok=True)
+            return cls._connect(path), []
+        except (OSError, sqlite3.Error) as error:
+            first = f"cache {path} is unusable ({error}); rebuilding it"
+        try:
+            path.unlink(missing_ok=True)
+            return cls._connect(path), [first]
+        except (OSError, sqlite3.Error) as error:
+            return None, [f"cache {path} is unusable ({error}); scanning without a cache"]
+
+    @classmethod
+    def _connect(cls, path: Path) -> Cache:
+        connection = sqlite3.connect(str(path), timeout=_TIMEOUT_S)
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.executescript(
+            """
+            CREATE TABLE IF NOT EXISTS files (
+                relpath TEXT PRIMARY KEY, size INTEGER, mtime_ns INTEGER, inode INTEGER,
+                digest TEXT);
+            CREATE TABLE IF NOT EXISTS outcomes (
+                key TEXT, relpath TEXT, digest TEXT, payload BLOB,
+                PRIMARY KEY (key, relpath, digest));
+            CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload BLOB);
+            """
+        )
+        connection.execute("SELECT count(*) FROM files").fetchone()
+        return cls(connection, path)
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.connection.close()
+
+    def _guard(self, what: str, error: Exception) -> None:
+        self.warnings.append(f"cache {self.path}: {what} failed ({error}); continuing without it")
+
+    # -- file digests ----------------------------------------------------------------------
+
+    def digests(self, files: Iterable[tuple[str, Path]]) -> dict[str, Optional[str]]:
+        """Content digest of each (relpath, path); None when the file cannot be read."""
+        try:
+            known = {
+                row[0]: row[1:]
+                for row in self.connection.execute(
+                    "SELECT relpath, size, mtime_ns, inode, digest FROM files"
+                )
+            }
+        except sqlite3.Error as error:
+            self._guard("reading file digests", error)
+            known = {}
+        result: dict[str, Optional[str]] = {}
+        updates = []
+        for relpath, path in files:
+            try:
+                stat = path.stat()
+            except OSError:
+                result[relpath] = None
+                continue
+            signature = (stat.st_size, stat.st_mtime_ns, stat.st_ino)
+            entry = known.get(relpath)
+            if entry is not None and tuple(entry[:3]) == signature:
+                result[relpath] = entry[3]
+                continue
+            digest = file_digest(path)
+            result[relpath] = digest
+            if digest is not None:
+                updates.append((relpath, *signature, digest))
+        if updates:
+            try:
+                with self.connection:
+                    self.connection.executemany(
+                        "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", updates
+                    )
+            except sqlite3.Error as error:
+                self._guard("storing file digests", error)
+        return result
+
+    # -- per-file outcomes -----------------------------------------------------------------
+
+    def load_outcomes(self, key: str, wanted: Mapping[str, str]) -> dict[str, Any]:
+        """Cached outcomes for relpath -> digest."""
+        found: dict[str, Any] = {}
+        try:
+            rows = self.connection.execute(
+                "SELECT relpath, digest, payload FROM outcomes WHERE key = ?", (key,)
+            ).fetchall()
+        except sqlite3.Error as error:
+            self._guard("reading facts", error)
+            return found
+        for relpath, digest, payload in rows:
+            if wanted.get(relpath) == digest:
+                try:
+                    found[relpath] = pickle.loads(payload)
+                except Exception as error:  # a damaged entry is a miss, never a crash
+                    self._guard(f"loading facts of {relpath}", error)
+        return found
+
+    def store_outcomes(self, key: str, outcomes: Sequence[tuple[str, str, Any]]) -> None:
+        rows = [
+            (key, relpath, digest, pickle.dumps(outcome, 5))
+            for relpath, digest, outcome in outcomes
+        ]
+        try:
+            with self.connection:
+                self.connection.executemany(
+                    "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)", rows
+                )
+        except sqlite3.Error as error:
+            self._guard("storing facts", error)
+
+    # -- whole-scan results ----------------------------------------------------------------
+
+    def load_result(self, key: str) -> Optional[Any]:
+        try:
+            row = self.connection.execute(
+                "SELECT payload FROM results WHERE key = ?", (key,)
+            ).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception as error:  # a damaged entry is a miss, never a crash
+            self._guard("reading results", error)
+            return None
+
+    def store_result(self, key: str, result: Any) -> None:
+        try:
+            with self.connection:
+                # Only the latest state of a project is worth keeping.
+                self.connection.execute("DELETE FROM results")
+                self.connection.execute(
+                    "INSERT INTO results VALUES (?, ?)", (key, pickle.dumps(result, 5))
+                )
+        except sqlite3.Error as error:
+            self._guard("storing results", error)
+
+
+def file_digest(path: Path) -> Optional[str]:
+    digest = hashlib.sha256()
+    try:
+        with path.open("rb") as stream:
+            for block in iter(lambda: stream.read(1 << 20), b""):
+                digest.update(block)
+    except OSError:
+        return None
+    return digest.hexdigest()[:32]
+
+
+def state_key(
+    environment: str, digests: Mapping[str, Optional[str]], kinds: Mapping[str, str]
+) -> str:
+    material = "\n".join(f"{p}\t{kinds.get(p, '')}\t{d}" for p, d in sorted(digests.items()))
+    return hashlib.sha256(f"{environment}\n{material}".encode()).hexdigest()
