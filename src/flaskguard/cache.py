@@ -42,10 +42,12 @@ def default_cache_dir() -> Path:
 
 @lru_cache(maxsize=1)
 def _code_signature() -> str:
-    """flaskguard's own files: an edited checkout must not reuse results of the old code."""
+    """flaskguard's own files (code and data): an edited checkout must not reuse old results."""
     package = Path(__file__).resolve().parent
     entries = []
-    for path in sorted(package.rglob("*.py")):
+    for path in sorted(
+        p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    ):
         stat = path.stat()
         entries.append(f"{path.relative_to(package)}:{stat.st_size}:{stat.st_mtime_ns}")
     return hashlib.sha256("\n".join(entries).encode()).hexdigest()
