@@ -218,3 +218,50 @@ def test_installed_console_script_scans_the_demo() -> None:
     report = json.loads(result.stdout)
     jsonschema.validate(report, REPORT_SCHEMA)
     assert {f["rule_id"] for f in report["findings"]} >= {"FG100", "FG101", "FG103", "FG105"}
+
+
+def test_baseline_workflow(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": "",
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.run()\n",
+        },
+    )
+    created = flaskguard("baseline", "create", ".", cwd=tmp_path)
+    assert created.returncode == 0, created.stderr
+    assert (tmp_path / ".flaskguard-baseline.json").exists()
+    code, report = json_report(".", "--baseline", ".flaskguard-baseline.json", cwd=tmp_path)
+    assert code == 0 and report["findings"] == []
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\n\napp = Flask(__name__)\napp.run()\napp.run(port=1)\n",
+        encoding="utf-8",
+    )
+    code, report = json_report(".", "--baseline", ".flaskguard-baseline.json", cwd=tmp_path)
+    assert code == 1
+    assert [f["start_line"] for f in report["findings"]] == [5]
+    assert flaskguard("baseline", "check", ".", cwd=tmp_path).returncode == 0
+    (tmp_path / "app.py").write_text(
+        "from flask import Flask\napp = Flask(__name__)\n", encoding="utf-8"
+    )
+    stale = flaskguard("baseline", "check", ".", cwd=tmp_path)
+    assert stale.returncode == 1
+    assert "FG100 no longer reported" in stale.stdout
+    bad = flaskguard("scan", ".", "--baseline", "missing.json", cwd=tmp_path)
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("fmt", ["github", "gitlab", "junit"])
+def test_ci_formats_on_the_demo(fmt: str) -> None:
+    result = flaskguard("scan", str(DEMO), "--format", fmt)
+    assert result.returncode == 1, result.stderr
+    if fmt == "github":
+        assert "::error file=examples/demo/app.py,line=7" in result.stdout
+    elif fmt == "gitlab":
+        issues = json.loads(result.stdout)
+        assert any(i["check_name"] == "FG100" and i["severity"] == "blocker" for i in issues)
+    else:
+        import xml.etree.ElementTree as ET
+
+        suite = ET.fromstring(result.stdout)
+        assert int(suite.get("failures", "0")) >= 1

@@ -296,7 +296,7 @@ def test_terminal_control_characters_are_escaped() -> None:
 
 
 def test_formats() -> None:
-    assert FORMATS == ("text", "json", "sarif")
+    assert FORMATS == ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def test_render_dispatches_to_text() -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from flaskguard import __version__
+from flaskguard.report import FORMATS
 
 if TYPE_CHECKING:
     from flaskguard.config import Config
@@ -113,9 +114,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = commands.add_parser("scan", help="analyse a project and report findings")
     _add_common_options(scan)
-    scan.add_argument(
-        "--format", choices=("text", "json", "sarif"), default="text", help="report format"
-    )
+    scan.add_argument("--format", choices=FORMATS, default="text", help="report format")
     scan.add_argument(
         "-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout"
     )
@@ -124,6 +123,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--color", choices=("auto", "always", "never"), default="auto", help="colour in text output"
+    )
+    scan.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="hide the findings recorded in this baseline file (see `flaskguard baseline`)",
     )
     scan.add_argument(
         "--fix", action="store_true", help="apply safe fixes first, then report what remains"
@@ -141,6 +145,19 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fix.add_argument(
         "--unsafe-fixes", action="store_true", help="also apply fixes that change behaviour"
+    )
+
+    baseline = commands.add_parser("baseline", help="record current findings, or check a baseline")
+    actions = baseline.add_subparsers(dest="action", metavar="ACTION")
+    create = actions.add_parser("create", help="write the current findings to a baseline file")
+    _add_common_options(create)
+    create.add_argument(
+        "-o", "--output", metavar="FILE", default=".flaskguard-baseline.json", help="baseline file"
+    )
+    check = actions.add_parser("check", help="list baseline entries that no longer match")
+    _add_common_options(check)
+    check.add_argument(
+        "--baseline", metavar="FILE", default=".flaskguard-baseline.json", help="baseline file"
     )
 
     deps = commands.add_parser("deps", help="list dependencies and the advisories that affect them")
@@ -168,6 +185,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _fix(args)
         if args.command == "deps":
             return _deps(args)
+        if args.command == "baseline":
+            return _baseline(args)
         if args.command == "rules":
             return _rules()
         if args.command == "explain":
@@ -248,6 +267,21 @@ def _scan(args: argparse.Namespace) -> int:
         )
     for warning in result.warnings:
         print(f"flaskguard: warning: {warning}", file=sys.stderr)
+    if args.baseline:
+        from flaskguard.baseline import BaselineError, apply_baseline, load_baseline
+
+        try:
+            baseline = load_baseline(Path(args.baseline))
+        except BaselineError as error:
+            print(f"flaskguard: error: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        result, hidden = apply_baseline(result, baseline)
+        if hidden:
+            print(
+                f"flaskguard: {hidden} known finding{'s' if hidden != 1 else ''} hidden by "
+                f"the baseline {args.baseline}",
+                file=sys.stderr,
+            )
     color = args.color == "always" or (
         args.color == "auto"
         and args.output is None
@@ -349,6 +383,63 @@ def _fix(args: argparse.Namespace) -> int:
             f"{finding.rule_id} [{finding.severity.label}] {finding.message}"
         )
     return EXIT_FINDINGS if remaining else EXIT_OK
+
+
+def _baseline(args: argparse.Namespace) -> int:
+    """``baseline create``: record the current findings; ``baseline check``: report stale entries."""
+    from flaskguard.baseline import (
+        BaselineError,
+        create_baseline,
+        dump_baseline,
+        load_baseline,
+        stale_entries,
+    )
+    from flaskguard.scan import run_scan
+
+    if args.action not in ("create", "check"):
+        print("flaskguard: error: baseline needs an action: create or check", file=sys.stderr)
+        return EXIT_USAGE
+    configured = _configure(args)
+    if configured is None:
+        return EXIT_USAGE
+    paths, root, config = configured
+    result = run_scan(
+        paths,
+        config=config,
+        root=root,
+        jobs=args.jobs,
+        advisory_db=_path_or_none(args.advisory_db),
+        online=args.online,
+        cache_dir=_cache_dir(args),
+    )
+    if args.action == "create":
+        baseline = create_baseline(result)
+        try:
+            Path(args.output).write_text(dump_baseline(baseline, __version__), encoding="utf-8")
+        except OSError as error:
+            print(
+                f"flaskguard: error: cannot write {args.output}: {error.strerror or error}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
+        print(
+            f"flaskguard: recorded {len(baseline.entries)} findings in {args.output}",
+            file=sys.stderr,
+        )
+        return EXIT_OK
+    try:
+        baseline = load_baseline(Path(args.baseline))
+    except BaselineError as error:
+        print(f"flaskguard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    stale = stale_entries(result, baseline)
+    for entry in stale:
+        print(f"{entry.path}:{entry.line}: {entry.rule_id} no longer reported: {entry.message}")
+    print(
+        f"flaskguard: {len(stale)} of {len(baseline.entries)} baseline entries are stale",
+        file=sys.stderr,
+    )
+    return EXIT_FINDINGS if stale else EXIT_OK
 
 
 def _deps(args: argparse.Namespace) -> int:

@@ -1,4 +1,5 @@
-"""Reporters: turn a scan result into text, JSON or SARIF.
+"""Reporters: turn a scan result into text, JSON, SARIF, GitHub annotations, GitLab Code
+Quality or JUnit XML.
 
 Reporters only read the :class:`~flaskguard.findings.ScanResult`; everything they print is
 already in it. Each reporter is imported only when asked for, because most runs use one
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
     from flaskguard.findings import Diagnostic, Finding, ScanResult
     from flaskguard.rules.base import RuleMeta
 
-FORMATS = ("text", "json", "sarif")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
 
 
 def render(
@@ -42,6 +43,18 @@ def render(
         from flaskguard.report.sarif import render_sarif
 
         return render_sarif(result, rules, tool_version=tool_version)
+    if fmt == "github":
+        from flaskguard.report.github import render_github
+
+        return render_github(result)
+    if fmt == "gitlab":
+        from flaskguard.report.gitlab import render_gitlab
+
+        return render_gitlab(result)
+    if fmt == "junit":
+        from flaskguard.report.junit import render_junit
+
+        return render_junit(result, rules)
     raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
