@@ -296,7 +296,7 @@ def test_terminal_control_characters_are_escaped() -> None:
 
 
 def test_formats() -> None:
-    assert FORMATS == ("text", "json", "sarif", "github", "gitlab", "junit")
+    assert FORMATS == ("text", "json", "sarif", "github", "gitlab", "junit", "html")
 
 
 def test_render_dispatches_to_text() -> None:
@@ -318,3 +318,194 @@ def test_reporters_are_imported_lazily() -> None:
         "assert not loaded, loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+# Verbosity and statistics (issue 7, "Text output polish").
+
+ESCAPE_CODES = ("\x1b[1;35m", "\x1b[1;31m", "\x1b[33m", "\x1b[36m", "\x1b[2m", "\x1b[1m", "\x1b[0m")
+
+
+def strip_colour(text: str) -> str:
+    for code in ESCAPE_CODES:
+        text = text.replace(code, "")
+    return text
+
+
+def test_defaults_are_normal_verbosity_without_statistics() -> None:
+    result = sample_result()
+    assert render_text(result, verbosity=0, statistics=False) == EXPECTED
+    assert render_text(result, verbosity=0, color=True) == render_text(result, color=True)
+
+
+def test_quiet_prints_one_line_per_finding_and_the_summary() -> None:
+    assert render_text(sample_result(), verbosity=-1) == (
+        "app.py:4:14: FG201 [high] SECRET_KEY is a literal string.\n"
+        "app.py:12:1: FG100 [critical] The development server starts at import.\n"
+        "views.py:30:9: FG301 [high] request.args['q'] reaches cursor.execute() as SQL text.\n"
+        "\n"
+        "Found 3 findings (1 critical, 2 high) in 12 files; 1 suppressed; "
+        "2 files not analysed.\n"
+    )
+
+
+def test_quiet_below_minus_one_is_still_quiet() -> None:
+    assert render_text(sample_result(), verbosity=-3) == render_text(sample_result(), verbosity=-1)
+
+
+def test_quiet_without_findings_is_the_summary_line_only() -> None:
+    result = ScanResult(
+        root="/r",
+        diagnostics=[Diagnostic("FG902", "a.py", "m", requires_python="3.12")],
+        stats=stats(3, analysed=2),
+    )
+    assert render_text(result, verbosity=-1) == "No findings in 3 files; 1 file not analysed.\n"
+
+
+def test_quiet_colours_only_the_severity() -> None:
+    text = render_text(sample_result(), verbosity=-1, color=True)
+    assert "FG100 \x1b[1;35m[critical]\x1b[0m The development" in text
+    assert "\x1b" not in render_text(sample_result(), verbosity=-1)
+    assert strip_colour(text) == render_text(sample_result(), verbosity=-1)
+
+
+def test_quiet_escapes_untrusted_text() -> None:
+    result = ScanResult(root="/r", findings=[finding(path="a\x1b[2J.py", message="x\ny")])
+    assert render_text(result, verbosity=-1).splitlines()[0] == (
+        "a\\x1b[2J.py:12:1: FG100 [critical] x\\x0ay"
+    )
+
+
+def test_verbose_adds_headers_metadata_trace_columns_and_severity_line() -> None:
+    text = render_text(sample_result(), verbosity=1)
+    lines = text.splitlines()
+    # Everything normal mode prints is still there in the same order, except the "via" lines,
+    # which verbose mode replaces with numbered steps that carry columns, and the autofix
+    # line, which gains its edit count.
+    remaining = iter(lines)
+    for line in EXPECTED.splitlines():
+        if line and not line.startswith(("  via ", "  autofix ")):
+            assert line in remaining, line
+    assert lines[0] == "app.py (2 findings)"
+    assert lines[1] == "app.py:4:14: FG201 [high] SECRET_KEY is a literal string."
+    assert "\nviews.py (1 finding)\nviews.py:30:9: FG301 [high]" in text
+    assert "  rule: FG100 dev-server-at-import" in lines
+    assert "  confidence: high" in lines
+    assert "  cwe: CWE-489" in lines
+    assert "  owasp: A05:2021" in lines
+    assert "  fingerprint: " + "f" * 32 in lines
+    assert "  autofix (safe): Guard the call with a __main__ check. [1 edit]" in lines
+    assert "  trace 1: views.py:20:9: request.args['q'] is read here" in lines
+    assert "  trace 2: db.py:4:5: and passed to run_query()" in lines
+    assert "  related: db.py:1:1: run_query is defined here" in lines
+    assert "  via " not in text
+    assert lines[-3:] == [
+        "critical 1 | high 2 | medium 0 | low 0 | info 0",
+        EXPECTED.splitlines()[-2],
+        EXPECTED.splitlines()[-1],
+    ]
+
+
+def test_normal_mode_has_no_verbose_sections() -> None:
+    text = render_text(sample_result())
+    for marker in ("confidence:", "fingerprint:", "cwe:", "owasp:", "trace 1:", " | high 2 |"):
+        assert marker not in text
+    assert "app.py (2 findings)" not in text
+
+
+def test_verbose_multi_cwe_and_unavailable_autofix() -> None:
+    result = ScanResult(
+        root="/r",
+        findings=[
+            finding(cwe=(79, 116), owasp="", fix_unavailable_reason="the value is computed"),
+        ],
+    )
+    lines = render_text(result, verbosity=2).splitlines()
+    assert "  cwe: CWE-79, CWE-116" in lines
+    assert "  no autofix: the value is computed" in lines
+    assert not any(line.startswith("  owasp:") for line in lines)
+
+
+def test_verbose_without_findings_has_no_severity_line() -> None:
+    assert render_text(ScanResult(root="/r", stats=stats(2)), verbosity=1) == (
+        "No findings in 2 files.\n"
+    )
+
+
+def test_verbose_colour() -> None:
+    text = render_text(sample_result(), verbosity=1, color=True)
+    assert text.startswith("\x1b[1mapp.py (2 findings)\x1b[0m\n")
+    assert "\x1b[1;35mcritical\x1b[0m 1 | \x1b[1;31mhigh\x1b[0m 2 | medium 0 |" in text
+    assert strip_colour(text) == render_text(sample_result(), verbosity=1)
+    assert "\x1b" not in render_text(sample_result(), verbosity=1)
+
+
+def statistics_result() -> ScanResult:
+    specs = [
+        ("FG301", "sql-injection", Severity.HIGH),
+        ("FG100", "dev-server-at-import", Severity.CRITICAL),
+        ("FG301", "sql-injection", Severity.CRITICAL),
+        ("FG201", "hardcoded-secret-key", Severity.HIGH),
+        ("FG301", "sql-injection", Severity.HIGH),
+        ("FG500", "missing-csrf", Severity.MEDIUM),
+        ("FG201", "hardcoded-secret-key", Severity.HIGH),
+    ]
+    return ScanResult(
+        root="/r",
+        findings=[
+            finding(
+                rule_id=rule,
+                rule_name=name,
+                severity=severity,
+                span=Span(i + 1, 1, i + 1, 2),
+                fingerprint=str(i),
+            )
+            for i, (rule, name, severity) in enumerate(specs)
+        ]
+        + [finding(rule_id="FG999", rule_name="suppressed-rule", suppressed=True)],
+        stats=stats(4),
+    )
+
+
+STATISTICS = """\
+count  rule   name                  critical  high  medium  low  info
+    3  FG301  sql-injection                1     2       -    -     -
+    2  FG201  hardcoded-secret-key         -     2       -    -     -
+    1  FG100  dev-server-at-import         1     -       -    -     -
+    1  FG500  missing-csrf                 -     -       1    -     -
+    7  total                               2     4       1    -     -
+"""
+
+
+def test_statistics_table_sorted_by_count_then_rule() -> None:
+    text = render_text(statistics_result(), statistics=True)
+    assert ("\n\n" + STATISTICS + "\n" + "Found 7 findings") in text
+    assert "FG999" not in text
+
+
+def test_statistics_in_quiet_mode() -> None:
+    text = render_text(statistics_result(), verbosity=-1, statistics=True)
+    lines = text.splitlines()
+    assert len(lines) == 7 + 1 + 6 + 1 + 1
+    assert "\n".join(lines[8:14]) + "\n" == STATISTICS
+    assert lines[-1] == "Found 7 findings (2 critical, 4 high, 1 medium) in 4 files; 1 suppressed."
+
+
+def test_statistics_come_before_diagnostics_in_verbose_mode() -> None:
+    text = render_text(sample_result(), verbosity=1, statistics=True)
+    assert text.index("count  rule") < text.index("broken.py:7: FG901")
+    assert text.index("fingerprint:") < text.index("count  rule")
+
+
+def test_statistics_absent_by_default_and_without_findings() -> None:
+    assert "count  rule" not in render_text(statistics_result())
+    empty = ScanResult(root="/r", stats=stats(1))
+    assert render_text(empty, statistics=True) == "No findings in 1 file.\n"
+    assert render_text(empty, statistics=True, verbosity=-1) == "No findings in 1 file.\n"
+
+
+def test_statistics_have_no_colour_and_escape_rule_names() -> None:
+    result = ScanResult(root="/r", findings=[finding(rule_name="bad\x1bname")])
+    text = render_text(result, statistics=True, color=True)
+    table = text[text.index("count  rule") :]
+    assert "\x1b" not in table.split("\n\n")[0]
+    assert "bad\\x1bname" in table

@@ -125,6 +125,18 @@ def build_parser() -> argparse.ArgumentParser:
         "--color", choices=("auto", "always", "never"), default="auto", help="colour in text output"
     )
     scan.add_argument(
+        "--changed-since",
+        metavar="REV",
+        help="report only findings whose location or trace changed since git revision REV",
+    )
+    scan.add_argument("-q", "--quiet", action="store_true", help="text: one line per finding")
+    scan.add_argument(
+        "-v", "--verbose", action="store_true", help="text: also confidence, CWE, fingerprints"
+    )
+    scan.add_argument(
+        "--statistics", action="store_true", help="text: counts by rule and severity at the end"
+    )
+    scan.add_argument(
         "--baseline",
         metavar="FILE",
         help="hide the findings recorded in this baseline file (see `flaskguard baseline`)",
@@ -167,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dependency_options(deps)
     deps.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
+    commands.add_parser("lsp", help="run the language server on stdio (needs flaskguard[lsp])")
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
     explain.add_argument(
@@ -187,6 +200,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _deps(args)
         if args.command == "baseline":
             return _baseline(args)
+        if args.command == "lsp":
+            return _lsp()
         if args.command == "rules":
             return _rules()
         if args.command == "explain":
@@ -282,13 +297,36 @@ def _scan(args: argparse.Namespace) -> int:
                 f"the baseline {args.baseline}",
                 file=sys.stderr,
             )
+    if args.changed_since:
+        from flaskguard.changed import ChangedSinceError, changed_lines, filter_changed
+
+        try:
+            changed = changed_lines(root, args.changed_since)
+        except ChangedSinceError as error:
+            print(f"flaskguard: error: --changed-since: {error}", file=sys.stderr)
+            return EXIT_USAGE
+        result, unchanged = filter_changed(result, changed)
+        if unchanged:
+            print(
+                f"flaskguard: {unchanged} finding{'s' if unchanged != 1 else ''} outside the "
+                f"changes since {args.changed_since} not shown",
+                file=sys.stderr,
+            )
     color = args.color == "always" or (
         args.color == "auto"
         and args.output is None
         and sys.stdout.isatty()
-        and "NO_COLOR" not in os.environ
+        and not os.environ.get("NO_COLOR")
     )
-    report = render(args.format, result, rule_metas(), color=color, tool_version=__version__)
+    report = render(
+        args.format,
+        result,
+        rule_metas(),
+        color=color,
+        tool_version=__version__,
+        verbosity=-1 if args.quiet else (1 if args.verbose else 0),
+        statistics=args.statistics,
+    )
     if args.output:
         try:
             Path(args.output).write_text(report, encoding="utf-8")
@@ -525,6 +563,19 @@ def _deps(args: argparse.Namespace) -> int:
     for diagnostic in inputs.diagnostics:
         print(f"{diagnostic.path}: {diagnostic.code} {diagnostic.message}", file=sys.stderr)
     return EXIT_OK
+
+
+def _lsp() -> int:
+    try:
+        from flaskguard.lsp import main as serve
+    except ImportError as error:
+        print(
+            f"flaskguard: error: the language server needs pygls ({error}); "
+            "install it with `pip install 'flaskguard[lsp]'`",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return serve()
 
 
 def _rules() -> int:

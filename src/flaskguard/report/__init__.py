@@ -1,5 +1,5 @@
 """Reporters: turn a scan result into text, JSON, SARIF, GitHub annotations, GitLab Code
-Quality or JUnit XML.
+Quality, JUnit XML or one self-contained HTML file.
 
 Reporters only read the :class:`~flaskguard.findings.ScanResult`; everything they print is
 already in it. Each reporter is imported only when asked for, because most runs use one
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from flaskguard.findings import Diagnostic, Finding, ScanResult
     from flaskguard.rules.base import RuleMeta
 
-FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit")
+FORMATS = ("text", "json", "sarif", "github", "gitlab", "junit", "html")
 
 
 def render(
@@ -25,6 +25,8 @@ def render(
     *,
     color: bool = False,
     tool_version: str,
+    verbosity: int = 0,
+    statistics: bool = False,
 ) -> str:
     """Render ``result`` in format ``fmt`` (one of :data:`FORMATS`).
 
@@ -34,7 +36,7 @@ def render(
     if fmt == "text":
         from flaskguard.report.text import render_text
 
-        return render_text(result, color=color)
+        return render_text(result, color=color, verbosity=verbosity, statistics=statistics)
     if fmt == "json":
         from flaskguard.report.json_report import render_json
 
@@ -55,6 +57,10 @@ def render(
         from flaskguard.report.junit import render_junit
 
         return render_junit(result, rules)
+    if fmt == "html":
+        from flaskguard.report.html import render_html
+
+        return render_html(result, rules, tool_version=tool_version)
     raise ValueError(f"unknown report format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 

@@ -1,5 +1,11 @@
 """The human report: findings grouped by file, each with its code, then a summary.
 
+Three levels of detail (``verbosity``): quiet prints one line per finding and the summary
+line; normal adds the flagged code with carets, the fix hint, the autofix and the trace;
+verbose adds a header per file, each finding's confidence, CWE, OWASP category,
+fingerprint and autofix size, the trace with columns, and a count by severity. With
+``statistics`` a table of counts by rule and severity follows the findings.
+
 Scanned repositories are untrusted input, and their file names, messages quoting code and
 snippets reach the terminal through this module; control characters and bidirectional
 overrides are shown escaped so that they can neither drive the terminal nor disguise code.
@@ -9,11 +15,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 
 from flaskguard.findings import Diagnostic, Finding, RelatedLocation, ScanResult, Severity, Span
 from flaskguard.report import sorted_diagnostics, sorted_findings
 
 _RESET = "\x1b[0m"
+_BOLD = "\x1b[1m"
 _SEVERITY_COLOR = {
     Severity.CRITICAL: "\x1b[1;35m",
     Severity.HIGH: "\x1b[1;31m",
@@ -28,32 +36,87 @@ _UNSAFE = re.compile(
 )
 
 
-def render_text(result: ScanResult, *, color: bool = False) -> str:
-    lines: list[str] = []
+QUIET = -1
+NORMAL = 0
+VERBOSE = 1
+
+
+def render_text(
+    result: ScanResult,
+    *,
+    color: bool = False,
+    verbosity: int = NORMAL,
+    statistics: bool = False,
+) -> str:
+    """Render ``result`` for a terminal.
+
+    ``color`` adds ANSI colours to severities, carets and (verbose) file headers. This
+    function never looks at the environment: the caller decides, and the CLI turns colour
+    off when stdout is not a terminal or ``NO_COLOR`` is set (https://no-color.org).
+
+    ``verbosity`` is :data:`QUIET` (``-1`` or less): one
+    ``path:line:col: RULE [severity] message`` line per finding and the summary line, nothing
+    else (no snippets, fix hints, traces or diagnostics); :data:`NORMAL` (``0``); or
+    :data:`VERBOSE` (``1`` or more): also a header per file, confidence, CWE, OWASP,
+    fingerprint, the autofix's edit count and why an autofix is unavailable, the trace and
+    related locations with columns, and a one-line count by severity before the summary.
+
+    ``statistics`` adds a table of finding counts by rule, split by severity, most frequent
+    rule first, after the findings (at every verbosity).
+    """
     active = sorted_findings(result.active_findings)
+    if verbosity <= QUIET:
+        lines = [_headline(finding, color) for finding in active]
+        if statistics and active:
+            lines.extend(["", *_statistics(active)])
+        if lines:
+            lines.append("")
+        lines.append(_summary(result, active)[0])
+        return "\n".join(lines) + "\n"
+
+    verbose = verbosity >= VERBOSE
+    lines = []
+    path: str | None = None
     for i, finding in enumerate(active):
         if i:
             lines.append("")
-        lines.extend(_finding_lines(finding, color))
+        if verbose and finding.path != path:
+            path = finding.path
+            lines.append(_file_header(path, sum(f.path == path for f in active), color))
+        lines.extend(_finding_lines(finding, color, verbose))
+    if statistics and active:
+        lines.extend(["", *_statistics(active)])
     diagnostics = sorted_diagnostics(result.diagnostics)
     if active and diagnostics:
         lines.append("")
     lines.extend(_diagnostic_line(d) for d in diagnostics)
     if active or diagnostics:
         lines.append("")
+    if verbose and active:
+        lines.append(_severity_line(active, color))
     lines.extend(_summary(result, active))
     return "\n".join(lines) + "\n"
 
 
-def _finding_lines(finding: Finding, color: bool) -> list[str]:
+def _headline(finding: Finding, color: bool) -> str:
     span = finding.span
     severity = f"[{finding.severity.label}]"
     if color:
         severity = f"{_SEVERITY_COLOR[finding.severity]}{severity}{_RESET}"
-    lines = [
+    return (
         f"{_safe(finding.path)}:{span.start_line}:{span.start_column}: "
         f"{finding.rule_id} {severity} {_safe(finding.message)}"
-    ]
+    )
+
+
+def _file_header(path: str, count: int, color: bool) -> str:
+    header = f"{_safe(path)} ({_plural(count, 'finding')})"
+    return f"{_BOLD}{header}{_RESET}" if color else header
+
+
+def _finding_lines(finding: Finding, color: bool, verbose: bool = False) -> list[str]:
+    span = finding.span
+    lines = [_headline(finding, color)]
     snippet = finding.snippet.splitlines()
     if snippet:
         width = len(str(span.start_line + len(snippet) - 1))
@@ -64,11 +127,76 @@ def _finding_lines(finding: Finding, color: bool) -> list[str]:
     if finding.remediation:
         lines.append(f"  fix: {_safe(finding.remediation)}")
     if finding.fix is not None:
-        lines.append(
+        autofix = (
             f"  autofix ({_safe(finding.fix.applicability)}): {_safe(finding.fix.description)}"
         )
-    lines.extend(_via(loc) for loc in (*finding.trace, *finding.related_locations))
+        if verbose:
+            autofix += f" [{_plural(len(finding.fix.edits), 'edit')}]"
+        lines.append(autofix)
+    elif verbose and finding.fix_unavailable_reason:
+        lines.append(f"  no autofix: {_safe(finding.fix_unavailable_reason)}")
+    if not verbose:
+        lines.extend(_via(loc) for loc in (*finding.trace, *finding.related_locations))
+        return lines
+    for step, loc in enumerate(finding.trace, start=1):
+        lines.append(f"  trace {step}: {_location(loc)}")
+    lines.extend(f"  related: {_location(loc)}" for loc in finding.related_locations)
+    lines.append(f"  rule: {finding.rule_id} {_safe(finding.rule_name)}")
+    lines.append(f"  confidence: {finding.confidence.label}")
+    if finding.cwe:
+        lines.append(f"  cwe: {', '.join(f'CWE-{n}' for n in finding.cwe)}")
+    if finding.owasp:
+        lines.append(f"  owasp: {_safe(finding.owasp)}")
+    lines.append(f"  fingerprint: {_safe(finding.fingerprint)}")
     return lines
+
+
+def _location(loc: RelatedLocation) -> str:
+    return f"{_safe(loc.path)}:{loc.line}:{loc.column}: {_safe(loc.message)}"
+
+
+def _severity_line(active: list[Finding], color: bool) -> str:
+    counts = Counter(f.severity for f in active)
+    cells = []
+    for severity in sorted(Severity, reverse=True):
+        label = severity.label
+        if color and counts[severity]:
+            label = f"{_SEVERITY_COLOR[severity]}{label}{_RESET}"
+        cells.append(f"{label} {counts[severity]}")
+    return " | ".join(cells)
+
+
+def _statistics(active: list[Finding]) -> list[str]:
+    """Counts by rule, like ``ruff --statistics``: most frequent first, then by rule id."""
+    names: dict[str, str] = {}
+    by_rule: dict[str, Counter[Severity]] = {}
+    for finding in active:
+        names.setdefault(finding.rule_id, finding.rule_name)
+        by_rule.setdefault(finding.rule_id, Counter())[finding.severity] += 1
+    severities = sorted(Severity, reverse=True)
+    header = ["count", "rule", "name", *(s.label for s in severities)]
+    rows = [
+        [
+            str(sum(counts.values())),
+            rule_id,
+            _safe(names[rule_id]),
+            *(str(counts[s]) if counts[s] else "-" for s in severities),
+        ]
+        for rule_id, counts in sorted(by_rule.items(), key=lambda i: (-sum(i[1].values()), i[0]))
+    ]
+    totals = Counter(f.severity for f in active)
+    rows.append(
+        [str(len(active)), "total", "", *(str(totals[s]) if totals[s] else "-" for s in severities)]
+    )
+    widths = [max(len(row[i]) for row in (header, *rows)) for i in range(len(header))]
+    text_columns = (1, 2)
+    return [
+        "  ".join(
+            cell.ljust(width) if i in text_columns else cell.rjust(width)
+            for i, (cell, width) in enumerate(zip(row, widths))
+        ).rstrip()
+        for row in (header, *rows)
+    ]
 
 
 def _caret(code: str, span: Span, severity: Severity, color: bool) -> str:
