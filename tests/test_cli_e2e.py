@@ -265,3 +265,30 @@ def test_ci_formats_on_the_demo(fmt: str) -> None:
 
         suite = ET.fromstring(result.stdout)
         assert int(suite.get("failures", "0")) >= 1
+
+
+def test_changed_since_and_text_modes(tmp_path: Path) -> None:
+    import shutil
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    app = "from flask import Flask\napp = Flask(__name__)\napp.run()\n"
+    write(tmp_path, {"pyproject.toml": "", "app.py": app, "other.py": app})
+    env_git = ["git", "-c", "user.email=t@example.com", "-c", "user.name=t"]
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run([*env_git, "add", "."], cwd=tmp_path, check=True)
+    subprocess.run([*env_git, "commit", "-qm", "base"], cwd=tmp_path, check=True)
+    (tmp_path / "other.py").write_text(app + "app.run(port=1)\n", encoding="utf-8")
+    code, report = json_report(".", "--changed-since", "HEAD", cwd=tmp_path)
+    assert code == 1
+    assert [(f["path"], f["start_line"]) for f in report["findings"]] == [("other.py", 4)]
+    assert flaskguard("scan", ".", "--changed-since", "no-such-rev", cwd=tmp_path).returncode == 2
+    quiet = flaskguard("scan", ".", "-q", "--statistics", cwd=tmp_path)
+    lines = [line for line in quiet.stdout.splitlines() if "FG100 [" in line]
+    assert len(lines) == 3
+    assert "count" in quiet.stdout and "total" in quiet.stdout
+    html = flaskguard("scan", ".", "--format", "html", "-o", "report.html", cwd=tmp_path)
+    assert html.returncode == 1
+    page = (tmp_path / "report.html").read_text("utf-8")
+    assert page.startswith("<!DOCTYPE html>") or page.lower().startswith("<!doctype html>")
+    assert "FG100" in page
