@@ -54,9 +54,7 @@ class LabelError(Exception):
 
 
 def _case_dirs() -> list[Path]:
-    return sorted(
-        p for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))
-    )
+    return sorted(p for p in FIXTURES.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
 
 
 def _parse_items(body: str, where: str) -> list[tuple[str, Optional[str]]]:

@@ -11,7 +11,6 @@ import pytest
 from flaskguard.findings import (
     Confidence,
     Diagnostic,
-    Finding,
     RelatedLocation,
     ScanResult,
     Severity,
@@ -21,27 +20,12 @@ from flaskguard.report.github import escape_data, escape_property, render_github
 from flaskguard.report.gitlab import render_gitlab
 from flaskguard.report.junit import render_junit
 from flaskguard.rules.base import RuleMeta
+from report_samples import sample_finding
 
 HOSTILE = "a<b & \"c\" 'd' %25 50%, x: y\r\nz\x00\x01\x1b[31m\u202e \u00fc\u00f1 \U0001f600"
 
 
-def finding(**overrides: Any) -> Finding:
-    fields: dict[str, Any] = {
-        "rule_id": "FG100",
-        "rule_name": "dev-server-at-import",
-        "severity": Severity.CRITICAL,
-        "confidence": Confidence.HIGH,
-        "path": "app.py",
-        "span": Span(12, 1, 12, 20),
-        "message": "The development server starts when a WSGI server imports this module.",
-        "remediation": 'Move app.run() under if __name__ == "__main__":.',
-        "cwe": (489, 668),
-        "owasp": "A05:2021",
-        "fingerprint": "f" * 32,
-        "snippet": "app.run(debug=True)",
-    }
-    fields.update(overrides)
-    return Finding(**fields)
+finding = sample_finding
 
 
 def rule(**overrides: Any) -> RuleMeta:

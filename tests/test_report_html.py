@@ -14,7 +14,6 @@ from flaskguard.findings import (
     Confidence,
     Diagnostic,
     Edit,
-    Finding,
     Fix,
     RelatedLocation,
     ScanResult,
@@ -24,28 +23,13 @@ from flaskguard.findings import (
 )
 from flaskguard.report.html import render_html
 from flaskguard.rules.base import RuleMeta
+from report_samples import sample_finding
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 XSS = "<script>alert(1)</script>"
 
 
-def finding(**overrides: Any) -> Finding:
-    fields: dict[str, Any] = {
-        "rule_id": "FG100",
-        "rule_name": "dev-server-at-import",
-        "severity": Severity.CRITICAL,
-        "confidence": Confidence.HIGH,
-        "path": "app.py",
-        "span": Span(12, 1, 12, 20),
-        "message": "The development server starts when a WSGI server imports this module.",
-        "remediation": 'Move app.run() under if __name__ == "__main__":.',
-        "cwe": (489, 668),
-        "owasp": "A05:2021",
-        "fingerprint": "f" * 32,
-        "snippet": "app.run(debug=True)",
-    }
-    fields.update(overrides)
-    return Finding(**fields)
+finding = sample_finding
 
 
 def rule(rule_id: str, name: str) -> RuleMeta:

@@ -13,7 +13,6 @@ from flaskguard.findings import (
     Confidence,
     Diagnostic,
     Edit,
-    Finding,
     Fix,
     RelatedLocation,
     ScanResult,
@@ -23,6 +22,7 @@ from flaskguard.findings import (
 )
 from flaskguard.report import render
 from flaskguard.report.json_report import render_json
+from report_samples import sample_finding
 
 SCHEMA = json.loads(
     resources.files("flaskguard.report").joinpath("report.schema.json").read_text("utf-8")
@@ -30,23 +30,7 @@ SCHEMA = json.loads(
 VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 
 
-def finding(**overrides: Any) -> Finding:
-    fields: dict[str, Any] = {
-        "rule_id": "FG100",
-        "rule_name": "dev-server-at-import",
-        "severity": Severity.CRITICAL,
-        "confidence": Confidence.HIGH,
-        "path": "app.py",
-        "span": Span(12, 1, 12, 20),
-        "message": "The development server starts when a WSGI server imports this module.",
-        "remediation": 'Move app.run() under if __name__ == "__main__":.',
-        "cwe": (489, 668),
-        "owasp": "A05:2021",
-        "fingerprint": "f" * 32,
-        "snippet": "app.run(debug=True)",
-    }
-    fields.update(overrides)
-    return Finding(**fields)
+finding = sample_finding
 
 
 def sample_result() -> ScanResult:

@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from flaskguard.findings import (
-    Confidence,
     Diagnostic,
     Edit,
     Finding,
@@ -20,25 +19,15 @@ from flaskguard.findings import (
 )
 from flaskguard.report import FORMATS, render
 from flaskguard.report.text import render_text
+from report_samples import sample_finding
 
 
 def finding(**overrides: Any) -> Finding:
-    fields: dict[str, Any] = {
-        "rule_id": "FG100",
-        "rule_name": "dev-server-at-import",
-        "severity": Severity.CRITICAL,
-        "confidence": Confidence.HIGH,
-        "path": "app.py",
-        "span": Span(12, 1, 12, 20),
+    defaults: dict[str, Any] = {
         "message": "The development server starts at import.",
-        "remediation": 'Move app.run() under if __name__ == "__main__":.',
         "cwe": (489,),
-        "owasp": "A05:2021",
-        "fingerprint": "f" * 32,
-        "snippet": "app.run(debug=True)",
     }
-    fields.update(overrides)
-    return Finding(**fields)
+    return sample_finding(**{**defaults, **overrides})
 
 
 def stats(files: int, python: int | None = None, analysed: int | None = None) -> ScanStats:

@@ -100,7 +100,7 @@ def run_fix(
         proposed: dict[str, str] = {}
         applied: dict[str, list[Finding]] = {}
         for path in sorted({f.path for f in candidates}):
-            if path.startswith("../") or path.startswith("/"):
+            if path.startswith(("../", "/")):
                 continue
             if path not in texts:
                 source, _ = read_source(root / path, path)

@@ -129,8 +129,9 @@ class _Source:
         return Span(line, self.column(line, byte_col), end_line, self.column(end_line, end))
 
     def segment(self, span: Span) -> str:
-        start = _offset(self.lines, self.text, span.start_line, span.start_column)
-        end = _offset(self.lines, self.text, span.end_line, span.end_column)
+        starts = _line_starts(self.text)
+        start = _offset(starts, span.start_line, span.start_column)
+        end = _offset(starts, span.end_line, span.end_column)
         return self.text[start:end]
 
 
@@ -243,7 +244,7 @@ def _guard(plan: GuardPlan, tree: ast.Module, source: _Source) -> Fix:
     existing = _existing_guard(body, index, statement) if isinstance(statement, ast.Expr) else None
     if existing is not None:
         try:
-            return _move_into_guard(statement, start, end, existing, source, keep)
+            return _move_into_guard(start, end, existing, source, keep)
         except NoFix:
             pass
     lines = source.lines[start - 1 : end]
@@ -272,9 +273,7 @@ def _existing_guard(body: list[ast.stmt], index: int, statement: ast.stmt) -> Op
     return None
 
 
-def _move_into_guard(
-    statement: ast.stmt, start: int, end: int, guard: ast.If, source: _Source, keep: set[int]
-) -> Fix:
+def _move_into_guard(start: int, end: int, guard: ast.If, source: _Source, keep: set[int]) -> Fix:
     first = guard.body[0]
     target_line = _first_line(first)
     target_indent = source.lines[first.lineno - 1][
@@ -343,14 +342,14 @@ def _remove_keyword(call: ast.Call, keyword: ast.keyword, source: _Source) -> Ed
 # -- applying edits -------------------------------------------------------------------------
 
 
-def _offset(lines: Sequence[str], text: str, line: int, column: int) -> int:
-    """Offset in ``text`` of a 1-based (line, code-point column) position."""
-    offset = 0
-    for number, match in enumerate(_LINE_BREAK.finditer(text), start=2):
-        if number > line:
-            break
-        offset = match.end()
-    return offset + column - 1
+def _line_starts(text: str) -> list[int]:
+    """Offset of the first character of every line (``\n``, ``\r\n`` and ``\r`` end lines)."""
+    return [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+
+def _offset(starts: Sequence[int], line: int, column: int) -> int:
+    """Offset of a 1-based (line, code-point column) position, given :func:`_line_starts`."""
+    return starts[min(line, len(starts)) - 1] + column - 1
 
 
 def apply_edits(text: str, edits: Iterable[Edit]) -> tuple[str, list[Edit]]:
@@ -372,7 +371,7 @@ def apply_fixes(text: str, fixes: Sequence[Sequence[Edit]]) -> tuple[str, list[i
     point are all kept, in the order of the fixes (two statements moved into one guard keep
     their order). Returns the new text and the indices of the fixes applied.
     """
-    lines = _LINE_BREAK.split(text)
+    starts = _line_starts(text)
     accepted: list[tuple[int, int, int, Edit]] = []
     applied: list[int] = []
 
@@ -388,8 +387,8 @@ def apply_fixes(text: str, fixes: Sequence[Sequence[Edit]]) -> tuple[str, list[i
     for index, edits in enumerate(fixes):
         ranges = [
             (
-                _offset(lines, text, e.span.start_line, e.span.start_column),
-                _offset(lines, text, e.span.end_line, e.span.end_column),
+                _offset(starts, e.span.start_line, e.span.start_column),
+                _offset(starts, e.span.end_line, e.span.end_column),
                 index,
                 e,
             )

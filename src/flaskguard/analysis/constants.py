@@ -285,7 +285,7 @@ class ConstantEvaluator:
                 target = Frame(binding.frame.module, binding.frame.scope, frame.world)
                 values.append(self._eval(binding.expr, target, depth, env))
             elif isinstance(binding, ImportedBinding):
-                values.append(self._imported(binding, frame, depth, env))
+                values.append(self._imported(binding, depth, env))
             elif isinstance(binding, ParameterBinding):
                 return NOT_CONSTANT
             else:
@@ -298,7 +298,7 @@ class ConstantEvaluator:
                 return NOT_CONSTANT
         return first
 
-    def _imported(self, binding: ImportedBinding, frame: Frame, depth: int, env: list[str]) -> Any:
+    def _imported(self, binding: ImportedBinding, depth: int, env: list[str]) -> Any:
         for value in self.resolver.infer(
             ir.Name(binding.binding.name), Frame(binding.module, binding.binding.scope)
         ):

@@ -373,14 +373,14 @@ class DevServerAnalysis:
                         # Importing a submodule runs its packages' __init__ first.
                         for candidate in (
                             found.path,
-                            *self._package_inits(found.module_name, module),
+                            *self._package_inits(found.module_name),
                         ):
                             if candidate not in seen:
                                 seen.append(candidate)
                         break
         return seen
 
-    def _package_inits(self, module_name: str, importer: object) -> list[str]:
+    def _package_inits(self, module_name: str) -> list[str]:
         parts = module_name.split(".")
         inits = []
         for i in range(1, len(parts)):

@@ -28,10 +28,8 @@ from flaskguard.deps.advisories import (
     specifier_exposure,
 )
 from flaskguard.deps.manifests import Dependency
-from flaskguard.facts import ir
 from flaskguard.knowledge.frameworks import DEBUGGED_APPLICATION
-from flaskguard.model.objects import ExtRef, canonical
-from flaskguard.model.project import Frame, Project
+from flaskguard.model.project import Project
 
 
 @dataclass(frozen=True)
@@ -102,6 +100,7 @@ _IMPORTED_AS = {
     "dash": "dash",
 }
 _SERVERS = {"gunicorn", "waitress", "uvicorn"}
+_CORS_CONFIGURATION = {"flask_cors.CORS", "flask_cors.cross_origin"}
 _SANDBOXES = {"jinja2.sandbox.SandboxedEnvironment", "jinja2.sandbox.ImmutableSandboxedEnvironment"}
 
 
@@ -224,34 +223,16 @@ def _dev_server_used(project: Project) -> bool:
 
 
 def _calls_any(project: Project, names: set[str]) -> bool:
-    resolver = analysis_for(project).resolver
-    last_parts = {n.rsplit(".", 1)[-1] for n in names}
-    for module in project.modules:
-        for site in module.calls:
-            func = site.call.func
-            if isinstance(func, ir.Attr) and func.attr not in last_parts:
-                continue
-            for value in resolver.infer(func, Frame(module.path, site.scope)):
-                if isinstance(value, ExtRef) and canonical(value.name) in names:
-                    return True
-    return False
+    return any(analysis_for(project).resolver.calls_to(names))
 
 
 def _cors_resource_rules(project: Project) -> Optional[bool]:
     """None when Flask-CORS is not configured; else whether any call has ``resources``."""
-    resolver = analysis_for(project).resolver
     configured = False
-    for module in project.modules:
-        for site in module.calls:
-            func = site.call.func
-            if isinstance(func, ir.Attr) and func.attr not in ("CORS", "init_app", "cross_origin"):
-                continue
-            for value in resolver.infer(func, Frame(module.path, site.scope)):
-                name = canonical(value.name) if isinstance(value, ExtRef) else ""
-                if name in ("flask_cors.CORS", "flask_cors.cross_origin"):
-                    configured = True
-                    if site.call.keyword("resources") is not None:
-                        return True
+    for _, site, _ in analysis_for(project).resolver.calls_to(_CORS_CONFIGURATION):
+        configured = True
+        if site.call.keyword("resources") is not None:
+            return True
     return False if configured else None
 
 

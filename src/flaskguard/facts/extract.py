@@ -194,7 +194,7 @@ class _Extractor:
         if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
             exprs(*stmt.decorator_list)
             exprs(*_defaults(stmt.args))
-            self.walk_function(stmt, scope, guards, class_qualname)
+            self.walk_function(stmt, scope, class_qualname)
         elif isinstance(stmt, ast.ClassDef):
             exprs(*stmt.decorator_list, *stmt.bases, *(k.value for k in stmt.keywords))
             self.walk_class(stmt, scope, guards, class_qualname, top_ref)
@@ -288,7 +288,6 @@ class _Extractor:
         self,
         node: FunctionNode,
         scope: _Scope,
-        guards: tuple[Guard, ...],
         class_qualname: Optional[str],
     ) -> None:
         owner = class_qualname if class_qualname is not None else scope.qualname
@@ -455,10 +454,7 @@ class _Extractor:
             kwargs = tuple((k.arg, self.lower(k.value, d)) for k in node.keywords)
             return ir.Call(self.lower(node.func, d), args, kwargs, self.loc(node))
         if isinstance(node, ast.Subscript):
-            index = node.slice
-            if type(index).__name__ == "Index":  # Python 3.8 compatibility shape
-                index = index.value  # type: ignore[attr-defined]
-            return ir.Subscript(self.lower(node.value, d), self.lower(index, d))
+            return ir.Subscript(self.lower(node.value, d), self.lower(node.slice, d))
         if isinstance(node, ast.BinOp):
             return ir.BinOp(
                 _BINOPS.get(type(node.op), "?"), self.lower(node.left, d), self.lower(node.right, d)

@@ -9,11 +9,12 @@ by origin, not by variable name — so ``application.run()``, ``create_app().run
 
 from __future__ import annotations
 
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Optional, Union
 
 from flaskguard.facts import ir
-from flaskguard.facts.module import Assignment, FunctionFacts
+from flaskguard.facts.module import Assignment, CallSite, FunctionFacts
 from flaskguard.knowledge.frameworks import (
     CANONICAL_NAMES,
     CLI_DECORATOR_ATTRIBUTES,
@@ -30,6 +31,7 @@ from flaskguard.model.project import (
     ImportedBinding,
     ParameterBinding,
     Project,
+    site_frame,
 )
 
 MAX_DEPTH = 14
@@ -162,6 +164,24 @@ class ObjectResolver:
         world = caller.world if module == caller.module else "import"
         return Frame(module, function.qualname, world, tuple(bindings))
 
+    def calls_to(self, names: Collection[str]) -> Iterator[tuple[str, CallSite, Frame]]:
+        """Every call, anywhere in the project, of one of the external callables ``names``
+        (canonical names), with the frame its arguments are evaluated in."""
+        last_parts = {name.rsplit(".", 1)[-1] for name in names}
+        for module in self.project.modules:
+            for site in module.calls:
+                func = site.call.func
+                # A method or module attribute keeps the callable's own name; only a bare name
+                # can be an alias, so other attributes are skipped without inference.
+                if isinstance(func, ir.Attr) and func.attr not in last_parts:
+                    continue
+                frame = site_frame(Frame(module.path, site.scope), site)
+                if any(
+                    isinstance(value, ExtRef) and canonical(value.name) in names
+                    for value in self.infer(func, frame)
+                ):
+                    yield module.path, site, frame
+
     def self_instance(self, frame: Frame, function: FunctionFacts) -> Optional[Instance]:
         if function.class_qualname is None or not function.params:
             return None
@@ -290,7 +310,7 @@ class ObjectResolver:
             if name == attr:
                 return set(self.infer(expr, frame, depth))
         if instance is not None:
-            found = self._instance_attribute(cls, attr, instance, depth)
+            found = self._instance_attribute(cls, attr, depth)
             if found:
                 return found
         for base in facts.bases:
@@ -301,9 +321,7 @@ class ObjectResolver:
                         return found
         return set()
 
-    def _instance_attribute(
-        self, cls: ClassRef, attr: str, instance: Instance, depth: int
-    ) -> set[Value]:
+    def _instance_attribute(self, cls: ClassRef, attr: str, depth: int) -> set[Value]:
         """Values assigned to ``self.<attr>`` in the class's methods."""
         result: set[Value] = set()
         prefix = cls.qualname + "."

@@ -69,6 +69,7 @@ from flaskguard.analysis.devserver import (
     analysis_for,
     dev_server_uses,
 )
+from flaskguard.facts.deployment import ServeCommand
 from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
 from flaskguard.fixes import GuardPlan
 from flaskguard.model.project import Project
@@ -101,7 +102,7 @@ def grade(settings: ServerSettings) -> Severity:
     return Severity.MEDIUM
 
 
-def describe_settings(use: DevServerUse, settings: ServerSettings) -> str:
+def describe_settings(settings: ServerSettings) -> str:
     parts: list[str] = []
     if settings.debugger:
         parts.append(f"with the interactive Werkzeug debugger on ({settings.debug.source})")
@@ -131,7 +132,7 @@ def check(project: Project) -> Iterator[Finding]:
 def _finding(
     analysis: DevServerAnalysis,
     use: DevServerUse,
-    entries: dict[str, list],  # type: ignore[type-arg]
+    entries: dict[str, list[ServeCommand]],
 ) -> Finding:
     call = use.call
     settings = analysis.settings(use)
@@ -149,7 +150,7 @@ def _finding(
         how = "in a top-level block that is not a `__main__` guard"
     if call.via_thread:
         how += ", in a thread started at import"
-    detail = describe_settings(use, settings)
+    detail = describe_settings(settings)
     commands = entries.get(top_module) or entries.get(call.module) or []
     confidence = Confidence.HIGH if use.import_reach == Reach.YES else Confidence.MEDIUM
     deployment = ""

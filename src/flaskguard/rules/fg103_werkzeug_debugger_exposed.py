@@ -34,7 +34,7 @@ from flaskguard.analysis.devserver import analysis_for, dev_server_uses
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.frameworks import DEBUGGED_APPLICATION
-from flaskguard.model.objects import ExtRef, canonical
+from flaskguard.model.objects import ExtRef
 from flaskguard.model.project import Frame, Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, is_env_template
@@ -64,51 +64,40 @@ def check(project: Project) -> Iterator[Finding]:
         (r.frame.module, r.site.call.loc.line, r.site.call.loc.col): r.reach
         for r in analysis.context.reached_calls("import")
     }
+    for path, site, frame in analysis.resolver.calls_to({DEBUGGED_APPLICATION}):
+        evalex = site.call.argument(1, "evalex")
+        pin_security = site.call.keyword("pin_security")
+        evalex_on = evalex is not None and analysis.evaluate(evalex, frame).value is True
+        pin_off = pin_security is not None and analysis.evaluate(pin_security, frame).value is False
+        at_import = reached.get((path, site.call.loc.line, site.call.loc.col), Reach.NO)
+        if not (evalex_on or pin_off):
+            continue
+        if at_import == Reach.NO and not pin_off:
+            continue
+        problems = []
+        if evalex_on:
+            problems.append("evalex=True gives every visitor an interactive Python console")
+        if pin_off:
+            problems.append("pin_security=False removes the PIN that guards it")
+        where = (
+            "in code that runs when the app is imported"
+            if at_import != Reach.NO
+            else "in code that runs only as a script"
+        )
+        yield finding(
+            META,
+            path=path,
+            loc=site.call.loc,
+            message=f"DebuggedApplication wraps the application {where}: "
+            + "; ".join(problems)
+            + ".",
+            remediation=REMEDIATION,
+            severity=Severity.CRITICAL if at_import != Reach.NO else Severity.HIGH,
+            scope=site.scope,
+            code=site.statement.code,
+            anchors=[(path, site.statement.first_line)],
+        )
     for module in project.modules:
-        for site in module.calls:
-            func = site.call.func
-            if isinstance(func, ir.Attr) and func.attr != "DebuggedApplication":
-                continue
-            frame = Frame(module.path, site.scope)
-            if not any(
-                isinstance(v, ExtRef) and canonical(v.name) == DEBUGGED_APPLICATION
-                for v in analysis.resolver.infer(site.call.func, frame)
-            ):
-                continue
-            evalex = site.call.argument(1, "evalex")
-            pin_security = site.call.keyword("pin_security")
-            evalex_on = evalex is not None and analysis.evaluate(evalex, frame).value is True
-            pin_off = (
-                pin_security is not None and analysis.evaluate(pin_security, frame).value is False
-            )
-            at_import = reached.get((module.path, site.call.loc.line, site.call.loc.col), Reach.NO)
-            if not (evalex_on or pin_off):
-                continue
-            if at_import == Reach.NO and not pin_off:
-                continue
-            problems = []
-            if evalex_on:
-                problems.append("evalex=True gives every visitor an interactive Python console")
-            if pin_off:
-                problems.append("pin_security=False removes the PIN that guards it")
-            where = (
-                "in code that runs when the app is imported"
-                if at_import != Reach.NO
-                else "in code that runs only as a script"
-            )
-            yield finding(
-                META,
-                path=module.path,
-                loc=site.call.loc,
-                message=f"DebuggedApplication wraps the application {where}: "
-                + "; ".join(problems)
-                + ".",
-                remediation=REMEDIATION,
-                severity=Severity.CRITICAL if at_import != Reach.NO else Severity.HIGH,
-                scope=site.scope,
-                code=site.statement.code,
-                anchors=[(module.path, site.statement.first_line)],
-            )
         for assignment in module.assignments:
             target = assignment.target
             if not (
