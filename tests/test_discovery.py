@@ -46,6 +46,7 @@ def root(tmp_path: Path) -> Path:
 # -- kinds ---------------------------------------------------------------------------------
 
 KINDS = {
+    "templates/index.html": "template",
     "app.py": "python",
     "gui.pyw": "python",
     "gunicorn.conf.py": "python",
@@ -82,7 +83,7 @@ KINDS = {
 
 
 def test_kinds(root: Path) -> None:
-    write(root, *KINDS, "README.md", "notes.txt", ".envrc", "templates/index.html")
+    write(root, *KINDS, "README.md", "notes.txt", ".envrc")
     result = scan(root)
     assert result.diagnostics == []
     assert {file.relpath: file.kind for file in result.files} == KINDS

@@ -1,5 +1,5 @@
-"""Which files a scan reads: Python sources, and the files that say how the app is deployed,
-what it depends on and which environment it runs with.
+"""Which files a scan reads: Python sources, Jinja templates, and the files that say how the
+app is deployed, what it depends on and which environment it runs with.
 
 The walk uses ``os.scandir`` (no stat for ordinary entries), skips default and configured
 excludes, virtualenvs whatever their name (a directory holding ``pyvenv.cfg``) and what
@@ -29,7 +29,7 @@ from pathspec import GitIgnoreSpec
 
 from flaskguard.findings import Diagnostic
 
-FileKind = Literal["python", "deployment", "env"]
+FileKind = Literal["python", "deployment", "env", "template"]
 
 DEFAULT_EXCLUDES: tuple[str, ...] = (
     ".git",
@@ -95,13 +95,30 @@ _DEPLOYMENT_NAMES = frozenset(
 )
 _ENV_NAMES = frozenset({".env", ".flaskenv"})
 _REQUIREMENT_SUFFIXES = (".txt", ".in")
+# Flask autoescapes .html, .htm, .xml, .xhtml and .svg; the others are common template names.
+_TEMPLATE_SUFFIXES = (
+    ".html",
+    ".htm",
+    ".xhtml",
+    ".xml",
+    ".svg",
+    ".txt",
+    ".jinja",
+    ".jinja2",
+    ".j2",
+)
 
 
-def _classify(name: str, parent_name: str) -> Optional[FileKind]:
+def _classify(name: str, parent_name: str, relpath: str) -> Optional[FileKind]:
+    """The kind of the file ``name`` in the folder ``parent_name`` at ``relpath``."""
     if name.endswith((".py", ".pyw")):
         # gunicorn.conf.py and friends land here too: they are Python, and the deployment
         # extractor recognises them by name.
         return "python"
+    # Below templates/, a requirements.txt or .env.j2 is rendered by Jinja, not read by pip or
+    # the app's environment loader.
+    if name.lower().endswith(_TEMPLATE_SUFFIXES) and "templates" in relpath.split("/")[:-1]:
+        return "template"
     if name in _ENV_NAMES or name.startswith(".env."):
         return "env"
     if name in _DEPLOYMENT_NAMES or name.endswith(".ini"):
@@ -168,6 +185,10 @@ def discover(
     named in ``paths`` is walked with the excludes applied below it; when the directory itself
     is excluded or ignored, the patterns that exclude it are left out for its contents
     (patterns are then matched relative to it, and ``.gitignore`` files above it are not read).
+
+    Jinja templates are the files with a template suffix (``.html``, ``.txt``, ``.j2``...)
+    anywhere below a folder named ``templates``; the path decides, so a template has the same
+    kind whether it is walked or named.
 
     Environment files are reported even when a ``.gitignore`` ignores them (they usually are),
     but not when an exclude pattern matches, nor inside a directory the walk skips.
@@ -385,7 +406,7 @@ class _Walker:
 
     def add_explicit_file(self, path: str, relpath: str, force_exclude: bool) -> None:
         parent = os.path.dirname(path)
-        kind = _classify(os.path.basename(path), os.path.basename(parent)) or "python"
+        kind = _classify(os.path.basename(path), os.path.basename(parent), relpath) or "python"
         if force_exclude:
             if self.inside_root(path) and self.excludes.verdict(relpath, False):
                 return
@@ -571,7 +592,7 @@ class _Walker:
             else:
                 self.stack.append(child)
         elif is_file:
-            kind = _classify(name, os.path.basename(parent.path))
+            kind = _classify(name, os.path.basename(parent.path), relpath)
             if kind is None or self.excludes.entry_verdict(exclude_relpath, False):
                 return
             if kind != "env" and self.ignoring(entry.path, False, ignores) is not None:

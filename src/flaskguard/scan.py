@@ -10,6 +10,7 @@ from __future__ import annotations
 import copy
 import os
 import re
+import stat
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
@@ -28,6 +29,7 @@ from flaskguard.discovery import DiscoveredFile, DiscoveryResult, discover, find
 from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.facts.module import ModuleFacts, Suppression
+from flaskguard.facts.templates import TemplateFacts, extract_template_facts
 from flaskguard.findings import Diagnostic, Finding, ScanResult, make_fingerprint
 from flaskguard.fixes import FIX_PLAN_TYPES, NoFix, materialise
 from flaskguard.model.project import Project
@@ -45,6 +47,7 @@ class FileOutcome:
     deployment: Optional[DeploymentFacts] = None
     dependencies: Optional[DependencyFacts] = None
     diagnostic: Optional[Diagnostic] = None
+    template: Optional[TemplateFacts] = None
 
 
 def analyse_file(
@@ -54,6 +57,14 @@ def analyse_file(
 
     ``text`` replaces the file's content on disk (used to check a fix before writing it).
     """
+    if kind == "template":
+        # Before the name-based extractors: below templates/, a requirements.txt or .env.j2 is
+        # a template, not a manifest or an environment file.
+        if text is None:
+            text = _read_template(Path(path), max_bytes)
+            if text is None:
+                return FileOutcome(relpath)
+        return FileOutcome(relpath, template=extract_template_facts(relpath, text))
     if text is None:
         source, diagnostic = read_source(Path(path), relpath, max_bytes=max_bytes)
         if source is None:
@@ -79,6 +90,32 @@ def analyse_file(
             diagnostic=Diagnostic("FG907", relpath, "The file is nested too deeply to analyse."),
         )
     return FileOutcome(relpath, module=facts, deployment=deployment)
+
+
+def _read_template(path: Path, max_bytes: int) -> Optional[str]:
+    """A template's text as Jinja's loaders read it (UTF-8), or None.
+
+    No diagnostic when a template cannot be read: images, fonts and data files often sit in
+    templates/ under a text suffix, and Jinja could not load them either, so whether they
+    are binary, not UTF-8, too big or unreadable, they are simply not templates to analyse.
+    """
+    try:
+        # O_NONBLOCK: opening a FIFO that has no writer would otherwise hang the scan.
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+        with os.fdopen(os.open(path, flags), "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                return None
+            data = handle.read(max_bytes + 1)
+    except OSError:
+        return None
+    if len(data) > max_bytes or b"\0" in data:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    # Editors do not count a byte order mark as a column.
+    return text[1:] if text.startswith("\ufeff") else text
 
 
 def _analyse_batch(
@@ -158,6 +195,7 @@ class ProjectInputs:
     dependencies: list[DependencyFacts]
     advisories: Optional[AdvisoryDatabase]
     diagnostics: list[Diagnostic]
+    templates: list[TemplateFacts]
 
 
 def project_inputs(
@@ -207,6 +245,7 @@ def project_inputs(
     modules = [o.module for o in outcomes if o.module is not None]
     deployments = [o.deployment for o in outcomes if o.deployment is not None]
     dependencies = [o.dependencies for o in outcomes if o.dependencies is not None]
+    templates = [o.template for o in outcomes if o.template is not None]
     dependencies.extend(_included_requirements(root, dependencies, config.max_file_size))
     diagnostics.extend(o.diagnostic for o in outcomes if o.diagnostic is not None)
     for deployment in deployments:
@@ -218,8 +257,21 @@ def project_inputs(
         advisories, problems = load_advisory_database(advisory_db, online, dependencies)
         diagnostics.extend(problems)
     return ProjectInputs(
-        root, list(files), modules, deployments, dependencies, advisories, diagnostics
+        root, list(files), modules, deployments, dependencies, advisories, diagnostics, templates
     )
+
+
+def build_project(inputs: ProjectInputs, config: Config) -> Project:
+    project = Project(
+        str(inputs.root),
+        inputs.modules,
+        inputs.deployments,
+        inputs.dependencies,
+        inputs.advisories,
+        templates=inputs.templates,
+    )
+    project.extra_auth_decorators = config.extra_auth_decorators
+    return project
 
 
 def discover_files(
@@ -316,7 +368,7 @@ def run_scan(
     result.diagnostics.extend(inputs.diagnostics)
     modules, deployments = inputs.modules, inputs.deployments
     discovered_files = inputs.files
-    project = Project(str(root_path), modules, deployments, inputs.dependencies, inputs.advisories)
+    project = build_project(inputs, config)
     findings: list[Finding] = []
     for rule in all_rules():
         if not config.rule_enabled(rule.meta.id):

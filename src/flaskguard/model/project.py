@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from flaskguard.deps.audit import AdvisoryDatabase
     from flaskguard.deps.manifests import DependencyFacts
     from flaskguard.facts.deployment import DeploymentFacts
+    from flaskguard.facts.templates import TemplateFacts
 
 T = TypeVar("T")
 
@@ -132,6 +133,10 @@ def site_frame(frame: Frame, site: CallSite) -> Frame:
 
 
 class Project:
+    # Names of project or library decorators that enforce authentication, from the
+    # ``extra-auth-decorators`` setting; the scan sets it before rules run.
+    extra_auth_decorators: tuple[str, ...] = ()
+
     def __init__(
         self,
         root: str,
@@ -139,6 +144,8 @@ class Project:
         deployments: Iterable[DeploymentFacts] = (),
         dependencies: Iterable[DependencyFacts] = (),
         advisories: Optional[AdvisoryDatabase] = None,
+        *,
+        templates: Iterable[TemplateFacts] = (),
     ) -> None:
         self.root = root
         self.dependencies = sorted(dependencies, key=lambda d: d.path)
@@ -153,6 +160,9 @@ class Project:
             if module.module_name:
                 self._by_last_part[module.module_name.rsplit(".", 1)[-1]].append(module)
         self.deployments = sorted(deployments, key=lambda d: d.path)
+        self.templates_by_path: dict[str, TemplateFacts] = {
+            t.path: t for t in sorted(templates, key=lambda t: t.path)
+        }
         self._indexes: dict[str, _ModuleIndex] = {}
         self._cache: dict[str, Any] = {}
         self._found_modules: dict[tuple[str, str], Optional[ModuleFacts]] = {}
@@ -164,6 +174,40 @@ class Project:
             self._cache[key] = compute()
         result: T = self._cache[key]
         return result
+
+    # -- templates ------------------------------------------------------------------------
+
+    def template(self, name: str, near: Optional[str] = None) -> Optional[TemplateFacts]:
+        """The template file ``render_template(name)`` loads: one whose path ends with
+        ``templates/`` + ``name``. With several, the templates folder nearest to the module
+        at ``near`` wins (the most leading directories shared with it), then the shallowest.
+
+        Names are read as Jinja reads them: empty and ``.`` segments are dropped, and a name
+        with a ``..`` segment loads nothing.
+        """
+        parts = [part for part in name.split("/") if part not in ("", ".")]
+        if not parts or ".." in parts:
+            return None
+        suffix = "templates/" + "/".join(parts)
+        candidates = [
+            facts
+            for path, facts in self.templates_by_path.items()
+            if path == suffix or path.endswith("/" + suffix)
+        ]
+        if not candidates:
+            return None
+        near_dirs = near.split("/")[:-1] if near else []
+
+        def rank(facts: TemplateFacts) -> tuple[int, int, str]:
+            folder = facts.path[: -len(suffix)].split("/")[:-1]  # the folders above templates/
+            shared = 0
+            for a, b in zip(near_dirs, folder):
+                if a != b:
+                    break
+                shared += 1
+            return -shared, len(folder), facts.path
+
+        return min(candidates, key=rank)
 
     # -- modules --------------------------------------------------------------------------
 
