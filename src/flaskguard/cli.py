@@ -179,6 +179,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_dependency_options(deps)
     deps.add_argument("--format", choices=("text", "json"), default="text", help="output format")
 
+    routes = commands.add_parser(
+        "routes", help="print the route table: rules, methods, views, authentication, CSRF"
+    )
+    routes.add_argument(
+        "paths", nargs="*", default=["."], metavar="PATH", help="files or folders (default: .)"
+    )
+    routes.add_argument("--format", choices=("text", "json"), default="text", help="output format")
+    routes.add_argument(
+        "--jobs", type=int, metavar="N", help="worker processes (default: all cores)"
+    )
+
     commands.add_parser("lsp", help="run the language server on stdio (needs flaskguard[lsp])")
     commands.add_parser("rules", help="list every rule")
     explain = commands.add_parser("explain", help="print a rule's documentation")
@@ -200,6 +211,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return _deps(args)
         if args.command == "baseline":
             return _baseline(args)
+        if args.command == "routes":
+            return _routes(args)
         if args.command == "lsp":
             return _lsp()
         if args.command == "rules":
@@ -478,6 +491,31 @@ def _baseline(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_FINDINGS if stale else EXIT_OK
+
+
+def _routes(args: argparse.Namespace) -> int:
+    from flaskguard.config import ConfigError, load_config
+    from flaskguard.discovery import find_project_root
+    from flaskguard.routes_command import render_routes_json, render_routes_text, route_rows
+
+    if args.jobs is not None and args.jobs < 1:
+        print("flaskguard: error: --jobs must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    paths = [Path(p) for p in args.paths]
+    for path in paths:
+        if not path.exists():
+            print(f"flaskguard: error: {path}: no such file or directory", file=sys.stderr)
+            return EXIT_USAGE
+    root = find_project_root(paths, Path.cwd())
+    try:
+        config = load_config(root)
+    except ConfigError as error:
+        print(f"flaskguard: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    rows = route_rows(paths, config, root, args.jobs)
+    render = render_routes_json if args.format == "json" else render_routes_text
+    sys.stdout.write(render(rows))
+    return EXIT_OK
 
 
 def _deps(args: argparse.Namespace) -> int:

@@ -54,6 +54,7 @@ class Config:
     min_confidence: Confidence = Confidence.LOW
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     max_file_size: int = 10 * 1024 * 1024
+    extra_auth_decorators: tuple[str, ...] = ()
     source: str | None = None
 
     def rule_enabled(self, rule_id: str) -> bool:
@@ -227,6 +228,17 @@ def _parse_per_path_ignores(value: object, label: str) -> tuple[tuple[str, tuple
     return tuple(entries)
 
 
+def _parse_decorator_names(value: object, label: str) -> tuple[str, ...]:
+    names = _parse_strings(value, label, "decorator names")
+    for name in names:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ConfigError(
+                f"{label}: {name!r} is not a decorator name "
+                "(a dotted name like 'myapp.auth.admin_required' or 'admin_required')"
+            )
+    return names
+
+
 def _parse_bool(value: object, label: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{label} must be true or false, got {_describe(value)}")
@@ -276,4 +288,5 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "min-confidence": _parse_confidence,
     "per-path-ignores": _parse_per_path_ignores,
     "max-file-size": _parse_size,
+    "extra-auth-decorators": _parse_decorator_names,
 }

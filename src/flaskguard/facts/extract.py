@@ -27,6 +27,7 @@ from flaskguard.facts.module import (
     StatementRef,
     Suppression,
 )
+from flaskguard.knowledge.suppressions import equivalent_rules
 
 MAX_EXPR_DEPTH = 48
 MAX_CODE_LENGTH = 400
@@ -34,6 +35,11 @@ MAX_CODE_LENGTH = 400
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _SUPPRESSION = re.compile(
     r"flaskguard\s*:\s*ignore(?:\[(?P<ids>[^\]]*)\])?(?:\s*--\s*(?P<reason>.*))?", re.IGNORECASE
+)
+# Ruff's noqa comments with codes (S105, E501) and Bandit's nosec with test ids (B105).
+_FOREIGN_SUPPRESSION = re.compile(
+    r"\b(?P<tool>noqa|nosec)\b\s*:?\s*(?P<codes>[A-Z]+[0-9]+(?:\s*[, ]\s*[A-Z]+[0-9]+)*)",
+    re.IGNORECASE,
 )
 
 _BINOPS: dict[type[ast.operator], str] = {
@@ -206,7 +212,12 @@ class _Extractor:
             self.walk_block(stmt.orelse, scope, else_guards, class_qualname, top_ref)
         elif isinstance(stmt, (ast.For, ast.AsyncFor)):
             exprs(stmt.iter)
-            self.record_targets(stmt.target, ir.UNKNOWN, scope, guards, ref, class_qualname)
+            element = (
+                ir.Element(self.lower(stmt.iter))
+                if isinstance(stmt.target, ast.Name)
+                else ir.UNKNOWN
+            )
+            self.record_targets(stmt.target, element, scope, guards, ref, class_qualname)
             self.walk_block(stmt.body, scope, guards, class_qualname, top_ref)
             self.walk_block(stmt.orelse, scope, guards, class_qualname, top_ref)
         elif isinstance(stmt, (ast.With, ast.AsyncWith)):
@@ -310,6 +321,7 @@ class _Extractor:
                 class_qualname=class_qualname,
                 global_names=tuple(builder.global_names),
                 is_async=isinstance(node, ast.AsyncFunctionDef),
+                decorator_locs=tuple(self.loc(d) for d in node.decorator_list),
             )
         )
 
@@ -346,6 +358,7 @@ class _Extractor:
                 attributes=attributes,
                 methods=methods,
                 decorators=tuple(self.lower(d) for d in node.decorator_list),
+                decorator_locs=tuple(self.loc(d) for d in node.decorator_list),
             )
         )
 
@@ -452,7 +465,8 @@ class _Extractor:
         if isinstance(node, ast.Call):
             args = tuple(self.lower(a, d) for a in node.args)
             kwargs = tuple((k.arg, self.lower(k.value, d)) for k in node.keywords)
-            return ir.Call(self.lower(node.func, d), args, kwargs, self.loc(node))
+            kwarg_locs = tuple(self.loc(k) for k in node.keywords)
+            return ir.Call(self.lower(node.func, d), args, kwargs, self.loc(node), kwarg_locs)
         if isinstance(node, ast.Subscript):
             return ir.Subscript(self.lower(node.value, d), self.lower(node.slice, d))
         if isinstance(node, ast.BinOp):
@@ -542,7 +556,8 @@ def _statement_code(node: ast.stmt, lines: list[str]) -> str:
 
 def _suppressions(text: str) -> list[Suppression]:
     found: list[Suppression] = []
-    if "flaskguard" not in text.lower():
+    lowered = text.lower()
+    if "flaskguard" not in lowered and "noqa" not in lowered and "nosec" not in lowered:
         return found
     try:
         tokens = tokenize.generate_tokens(io.StringIO(text).readline)
@@ -550,14 +565,29 @@ def _suppressions(text: str) -> list[Suppression]:
             if token.type != tokenize.COMMENT:
                 continue
             match = _SUPPRESSION.search(token.string)
-            if match is None:
+            if match is not None:
+                ids_text = match.group("ids")
+                ids: Optional[tuple[str, ...]] = None
+                if ids_text is not None:
+                    ids = tuple(p.strip().upper() for p in ids_text.split(",") if p.strip())
+                reason = (match.group("reason") or "").strip() or None
+                found.append(Suppression(token.start[0], ids, reason))
                 continue
-            ids_text = match.group("ids")
-            ids: Optional[tuple[str, ...]] = None
-            if ids_text is not None:
-                ids = tuple(p.strip().upper() for p in ids_text.split(",") if p.strip())
-            reason = (match.group("reason") or "").strip() or None
-            found.append(Suppression(token.start[0], ids, reason))
+            foreign = _foreign_suppression(token.string)
+            if foreign is not None:
+                found.append(Suppression(token.start[0], *foreign))
     except (tokenize.TokenError, SyntaxError, IndentationError):
         pass
     return found
+
+
+def _foreign_suppression(comment: str) -> Optional[tuple[tuple[str, ...], str]]:
+    """The flaskguard rules a Ruff/Bandit suppression comment stands for, and why."""
+    match = _FOREIGN_SUPPRESSION.search(comment)
+    if match is None:
+        return None
+    codes = [c for c in re.split(r"[\s,]+", match.group("codes")) if c]
+    rules = tuple(dict.fromkeys(r for code in codes for r in equivalent_rules(code)))
+    if not rules:
+        return None
+    return rules, f"# {match.group('tool').lower()} {', '.join(c.upper() for c in codes)}"

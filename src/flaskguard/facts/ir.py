@@ -80,11 +80,21 @@ class Call(Expr):
     args: tuple[Expr, ...]
     kwargs: tuple[tuple[Optional[str], Expr], ...]  # None name: ``**mapping``
     loc: Loc
+    # One per keyword argument (``name=value`` or ``**mapping``): findings about a keyword of a
+    # multi-line call point at the keyword's own line.
+    kwarg_locs: tuple[Loc, ...] = ()
 
     def keyword(self, name: str) -> Optional[Expr]:
         for key, value in self.kwargs:
             if key == name:
                 return value
+        return None
+
+    def keyword_loc(self, name: str) -> Optional[Loc]:
+        """Where ``name=...`` is written, when the facts recorded it."""
+        for (key, _), loc in zip(self.kwargs, self.kwarg_locs):
+            if key == name:
+                return loc
         return None
 
     def argument(self, position: Optional[int], name: str) -> Optional[Expr]:
@@ -162,6 +172,13 @@ class FString(Expr):
 @dataclass(frozen=True)
 class Starred(Expr):
     value: Expr
+
+
+@dataclass(frozen=True)
+class Element(Expr):
+    """Each element of an iterable, one at a time: the value of a ``for`` loop's target."""
+
+    iterable: Expr
 
 
 def dotted_name(expr: Expr) -> Optional[str]:

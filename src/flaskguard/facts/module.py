@@ -84,6 +84,7 @@ class FunctionFacts(Compact):
     class_qualname: Optional[str]  # set for methods
     global_names: tuple[str, ...]
     is_async: bool
+    decorator_locs: tuple[Loc, ...] = ()  # one per decorator, top to bottom
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,7 @@ class ClassFacts(Compact):
     attributes: tuple[tuple[str, Expr, Loc], ...]  # class-body assignments, in order
     methods: tuple[str, ...]
     decorators: tuple[Expr, ...]
+    decorator_locs: tuple[Loc, ...] = ()
 
 
 @dataclass(frozen=True)

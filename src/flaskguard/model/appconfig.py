@@ -16,7 +16,12 @@ from flaskguard.facts.module import Guard
 from flaskguard.model.objects import ClassRef, Instance, ModRef, ObjectResolver
 from flaskguard.model.project import Frame, Project
 
-ATTRIBUTE_KEYS = {"debug": "DEBUG", "secret_key": "SECRET_KEY", "testing": "TESTING"}
+ATTRIBUTE_KEYS = {
+    "debug": "DEBUG",
+    "secret_key": "SECRET_KEY",
+    "testing": "TESTING",
+    "permanent_session_lifetime": "PERMANENT_SESSION_LIFETIME",
+}
 MAPPING_METHODS = frozenset({"update", "from_mapping", "setdefault"})
 
 
@@ -34,6 +39,8 @@ class ConfigWrite:
     profile: Optional[str] = None  # config class name for ``from_object``
     # (path, line) where the value itself is written: the class attribute for ``from_object``.
     origin: Optional[tuple[str, int]] = None
+    # Where ``KEY=value`` is written inside a multi-line ``update``/``from_mapping`` call.
+    value_loc: Optional[ir.Loc] = None
 
     @property
     def value_origin(self) -> tuple[str, int]:
@@ -98,23 +105,27 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
             if not apps:
                 continue
             method = func.attr
-            pairs: list[tuple[str, ir.Expr]] = []
+            pairs: list[tuple[str, ir.Expr, Optional[ir.Loc]]] = []
             profile: Optional[str] = None
             value_frame = frame
             if method in MAPPING_METHODS:
                 if method == "setdefault" and len(call.args) == 2:
                     key_expr = call.args[0]
                     if isinstance(key_expr, ir.Const) and isinstance(key_expr.value, str):
-                        pairs.append((key_expr.value, call.args[1]))
+                        pairs.append((key_expr.value, call.args[1], None))
                 else:
-                    pairs.extend((k, v) for k, v in call.kwargs if k is not None)
+                    pairs.extend(_keyword_pairs(call))
                     for argument in call.args:
                         if isinstance(argument, ir.DictExpr):
                             pairs.extend(
-                                (k.value, v)
+                                (k.value, v, None)
                                 for k, v in zip(argument.keys, argument.values)
                                 if isinstance(k, ir.Const) and isinstance(k.value, str)
                             )
+                        elif _is_dict_call(project, argument, frame):
+                            # ``update(dict(SECRET_KEY=...))``, the old Flask tutorial's style.
+                            assert isinstance(argument, ir.Call)
+                            pairs.extend(_keyword_pairs(argument))
             elif method == "from_object" and call.args:
                 for attr_key, attr_value, owner, name, line in _object_attributes(
                     project, resolver, call.args[0], frame
@@ -136,7 +147,7 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                             )
                         )
                 continue
-            for pair_key, pair_value in pairs:
+            for pair_key, pair_value, pair_loc in pairs:
                 if not pair_key.isupper():
                     continue
                 for app in apps:
@@ -152,9 +163,24 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                             site.guards,
                             f"config.{method}({pair_key}=...)",
                             profile,
+                            value_loc=pair_loc,
                         )
                     )
     return writes
+
+
+def _keyword_pairs(call: ir.Call) -> list[tuple[str, ir.Expr, Optional[ir.Loc]]]:
+    return [(k, v, call.keyword_loc(k)) for k, v in call.kwargs if k is not None]
+
+
+def _is_dict_call(project: Project, expr: ir.Expr, frame: Frame) -> bool:
+    return (
+        isinstance(expr, ir.Call)
+        and isinstance(expr.func, ir.Name)
+        and expr.func.id == "dict"
+        and not expr.args
+        and not project.lookup(frame, "dict")
+    )
 
 
 def _apps(resolver: ObjectResolver, expr: ir.Expr, frame: Frame) -> list[Instance]:

@@ -90,6 +90,7 @@ class ObjectResolver:
         self._memo: dict[tuple[int, Frame], tuple[ir.Expr, frozenset[Value]]] = {}
         self._active: set[tuple[int, Frame]] = set()
         self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
+        self._callers: Optional[dict[str, list[tuple[str, CallSite]]]] = None
 
     # -- public ---------------------------------------------------------------------------
 
@@ -242,11 +243,65 @@ class ObjectResolver:
                 result.add(ClassRef(binding.module, binding.cls.qualname))
             elif isinstance(binding, ImportedBinding):
                 result.update(self._imported(binding, depth))
-            elif isinstance(binding, ParameterBinding) and binding.index == 0:
-                instance = self.self_instance(frame, binding.function)
+            elif isinstance(binding, ParameterBinding):
+                instance = (
+                    self.self_instance(frame, binding.function) if binding.index == 0 else None
+                )
                 if instance is not None:
                     result.add(instance)
+                elif frame.depth == 0:
+                    result.update(self._argument_values(binding, depth))
         return result
+
+    def _argument_values(self, binding: ParameterBinding, depth: int) -> set[Value]:
+        """What callers pass for a parameter the frame does not bind: ``def init(app):``
+        called as ``init(app)`` from a factory makes ``app`` the factory's application."""
+        parameter = binding.parameter
+        if parameter.kind not in ("positional", "keyword"):
+            return set()
+        function = binding.function
+        target = FuncRef(binding.module, function.qualname)
+        is_method = function.class_qualname is not None and not any(
+            ir.dotted_name(d) == "staticmethod" for d in function.decorators
+        )
+        result: set[Value] = set()
+        for path, site in self._callers_named(function.name):
+            frame = site_frame(Frame(path, site.scope), site)
+            callees = self.infer(site.call.func, frame, depth)
+            if not any(
+                isinstance(c, FuncRef)
+                and c.module == target.module
+                and c.qualname == target.qualname
+                for c in callees
+            ):
+                continue
+            position: Optional[int] = None
+            if parameter.kind == "positional":
+                position = binding.index - 1 if is_method else binding.index
+            argument = site.call.argument(
+                position if position is None or position >= 0 else None, parameter.name
+            )
+            if argument is not None:
+                result.update(self.infer(argument, frame, depth))
+        return result
+
+    def _callers_named(self, name: str) -> list[tuple[str, CallSite]]:
+        if self._callers is None:
+            callers: dict[str, list[tuple[str, CallSite]]] = {}
+            for module in self.project.modules:
+                for site in module.calls:
+                    func = site.call.func
+                    key = (
+                        func.attr
+                        if isinstance(func, ir.Attr)
+                        else func.id
+                        if isinstance(func, ir.Name)
+                        else None
+                    )
+                    if key is not None:
+                        callers.setdefault(key, []).append((module.path, site))
+            self._callers = callers
+        return self._callers.get(name, [])
 
     def _imported(self, binding: ImportedBinding, depth: int) -> set[Value]:
         module = self.project.module(binding.module)

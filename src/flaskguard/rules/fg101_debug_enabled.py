@@ -42,6 +42,7 @@ import re
 from collections.abc import Iterator
 from typing import Optional
 
+from flaskguard.analysis.codecontext import is_test_path
 from flaskguard.analysis.constants import NOT_CONSTANT
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import (
@@ -77,7 +78,6 @@ REMEDIATION = (
 )
 _DEVELOPMENT = re.compile(r"dev|debug|local|test", re.IGNORECASE)
 _PRODUCTION = re.compile(r"prod|live|release|deploy", re.IGNORECASE)
-_TEST_PATH = re.compile(r"(^|/)(tests?|testing)(/|$)|(^|/)(test_[^/]*|[^/]*_test|conftest)\.py$")
 _ENV_SEVERITY = {
     "flaskenv": Severity.LOW,
     "dotenv": Severity.LOW,
@@ -87,10 +87,6 @@ _ENV_SEVERITY = {
     "appyaml": Severity.HIGH,
     "procfile": Severity.HIGH,
 }
-
-
-def is_test_path(path: str) -> bool:
-    return _TEST_PATH.search(path) is not None
 
 
 def profile_severity(name: Optional[str]) -> Severity:
