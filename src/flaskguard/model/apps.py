@@ -1252,6 +1252,40 @@ def _mentions_auth(expr: ir.Expr) -> bool:
     return False
 
 
+def mentions_debug(expr: ir.Expr) -> bool:
+    """Whether a test reads debug mode (``app.debug``, ``config["DEBUG"]``, ``FLASK_DEBUG``)."""
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Name) and node.id.lower() in ("debug", "flask_debug"):
+            return True
+        if isinstance(node, ir.Attr):
+            if node.attr.lower() == "debug":
+                return True
+            stack.append(node.value)
+        elif isinstance(node, ir.Const) and node.value in ("DEBUG", "FLASK_DEBUG"):
+            return True
+        elif isinstance(node, ir.Subscript):
+            stack.extend((node.value, node.index))
+        elif isinstance(node, ir.Call):
+            stack.extend((node.func, *node.args))
+        elif isinstance(node, ir.BoolOp):
+            stack.extend(node.values)
+        elif isinstance(node, ir.Compare):
+            stack.extend((node.left, *node.comparators))
+    return False
+
+
+def debug_guarded(guards: Iterable[Guard]) -> bool:
+    """Whether code only runs when debug mode is on."""
+    for guard in guards:
+        negated = isinstance(guard.test, ir.UnaryOp) and guard.test.op == "not"
+        test = guard.test.operand if isinstance(guard.test, ir.UnaryOp) and negated else guard.test
+        if guard.branch != negated and mentions_debug(test):
+            return True
+    return False
+
+
 def _is_security_header(expr: ir.Expr) -> bool:
     return (
         isinstance(expr, ir.Const)

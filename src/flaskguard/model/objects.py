@@ -318,9 +318,10 @@ class ObjectResolver:
             if not target:
                 return set()
             return {ExtRef(canonical(f"{target}.{attr}"))}
-        if found.path == module.path:
-            return set()
-        values = self._module_attribute(found.path, attr, depth)
+        # ``from . import views`` in a package's own ``__init__`` names its submodule.
+        values = (
+            set() if found.path == module.path else self._module_attribute(found.path, attr, depth)
+        )
         if not values:
             submodule = self.project.find_module(f"{found.module_name}.{attr}", module)
             if submodule is not None:

@@ -8,6 +8,7 @@ from typing import Optional
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Fix, RelatedLocation, Severity, Span
 from flaskguard.fixes import FixPlan
+from flaskguard.model.apps import Route
 from flaskguard.rules.base import RuleMeta
 
 
@@ -73,3 +74,8 @@ def is_env_template(path: str) -> bool:
     """``.env.example`` and friends document variables; they are not loaded by anything."""
     name = path.rsplit("/", 1)[-1].lower()
     return name.endswith(_TEMPLATE_SUFFIXES)
+
+
+def route_label(route: Route) -> str:
+    """``POST /admin/users`` for messages."""
+    return f"`{'/'.join(route.methods)} {route.rule}`"

@@ -1,0 +1,147 @@
+"""## What it does
+Finds routes to administrative, debugging and internal areas that anyone can call: a URL
+rule or endpoint naming `admin`, `debug`, `internal`, `console`, `shell`, `config`, `env`,
+`metrics`, `actuator`, `phpinfo`, `test`... (as a whole path segment, or a word of it for the
+unambiguous ones: `/admin-panel`, `/api/admin_users`; never a substring: `/debugging-tips` is
+not a debug route), and routes that are only registered when debug mode is on.
+
+A route counts as authenticated when a known auth decorator sits *below* the route decorator
+(`login_required`, Flask-Security `auth_required`/`roles_required`, Flask-JWT-Extended
+`jwt_required`, Flask-HTTPAuth `auth.login_required`, Flask-Principal
+`permission.require()`...), when a project decorator's wrapper tests the user and aborts or
+redirects, when a class-based view lists such decorators in `decorators`, when every handler
+method of the view is decorated, or when a `before_request` hook of the app or blueprint
+turns away anonymous users. Names listed in `extra-auth-decorators` in `[tool.flaskguard]`
+count too.
+
+## Why is this bad?
+Administrative and debugging endpoints expose data and operations that only operators
+should reach (OWASP A01, Broken Access Control). Without authentication they are one
+request away for anyone who guesses or scans the URL — and `/admin`, `/debug` and
+`/console` are the first paths every scanner tries.
+
+## Example
+```python
+@app.route("/admin/users")
+def admin_users():
+    return render_template("users.html", users=User.query.all())
+```
+
+## Use instead
+```python
+@app.route("/admin/users")
+@login_required
+@roles_required("admin")
+def admin_users():
+    ...
+```
+
+## References
+- OWASP Top 10 2021 A01: Broken Access Control
+- CWE-306: Missing Authentication for Critical Function
+- CWE-284: Improper Access Control
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Optional
+
+from flaskguard.analysis.codecontext import is_production_path
+from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
+from flaskguard.knowledge.flaskapp import SENSITIVE_SEGMENTS
+from flaskguard.model.apps import Route, debug_guarded, flask_model, identifier_words
+from flaskguard.model.project import Project
+from flaskguard.rules.base import Rule, RuleMeta
+from flaskguard.rules.common import finding, route_label
+
+META = RuleMeta(
+    id="FG400",
+    name="sensitive-route-without-auth",
+    summary="Administrative or debugging route reachable without authentication",
+    severity=Severity.HIGH,
+    confidence=Confidence.MEDIUM,
+    cwe=(306, 284),
+    owasp="A01:2021",
+    tags=("access-control", "routes"),
+    fixable=False,
+    doc=__doc__ or "",
+)
+
+# Words unambiguous enough to mark a route even as part of a longer segment or endpoint name.
+_STRONG_WORDS = frozenset(
+    {"admin", "administrator", "debug", "debugger", "console", "phpinfo", "actuator", "backdoor"}
+)
+
+
+def sensitive_area(route: Route) -> Optional[str]:
+    """The segment or word that makes a route administrative or internal, if any."""
+    for segment in route.rule.lower().split("/"):
+        if not segment or segment.startswith("<"):
+            continue
+        if segment in SENSITIVE_SEGMENTS:
+            return segment
+        words = set(identifier_words(segment))
+        strong = words & _STRONG_WORDS
+        if strong:
+            return sorted(strong)[0]
+    endpoint_words = set(identifier_words(route.endpoint.rsplit(".", 1)[-1]))
+    strong = endpoint_words & _STRONG_WORDS
+    if strong:
+        return sorted(strong)[0]
+    return None
+
+
+def debug_only(project: Project, route: Route) -> Optional[tuple[str, int]]:
+    """Where the route is registered under a debug-mode test, if it is."""
+    for path, site in route.registration_guards:
+        if debug_guarded(site.guards):
+            return path, site.call.loc.line
+    return None
+
+
+def check(project: Project) -> Iterator[Finding]:
+    model = flask_model(project)
+    seen: set[tuple[str, int, int]] = set()
+    for route in model.routes:
+        # FG401 owns routes whose auth decorator sits above the route decorator.
+        if route.auth is not False or route.misplaced_auth or not is_production_path(route.path):
+            continue
+        area = sensitive_area(route)
+        debug_site = debug_only(project, route)
+        if area is None and debug_site is None:
+            continue
+        site = route.site
+        key = (route.site_path, site.call.loc.line, site.call.loc.col)
+        if key in seen:
+            continue
+        seen.add(key)
+        if area is not None:
+            why = f"it is an administrative or internal area (`{area}`)"
+        else:
+            why = "it is only registered in debug mode, where it is meant for developers"
+        related = []
+        if debug_site is not None:
+            related.append(
+                RelatedLocation(
+                    debug_site[0], debug_site[1], 1, "registered under a debug-mode test"
+                )
+            )
+        yield finding(
+            META,
+            path=route.site_path,
+            loc=site.call.loc,
+            message=f"{route_label(route)} is served to anyone who requests it, but {why}: "
+            "no login decorator, view decorator or before_request hook checks the user.",
+            remediation="Require authentication (and the right role) on the view, e.g. "
+            "`@login_required` below the route decorator, or a `before_request` hook on its "
+            "blueprint; remove debug-only routes from production code.",
+            severity=Severity.HIGH if area is not None else Severity.MEDIUM,
+            scope=site.scope,
+            code=site.statement.code,
+            anchors=[(route.site_path, site.statement.first_line)],
+            related=related,
+        )
+
+
+RULE = Rule(META, check)
