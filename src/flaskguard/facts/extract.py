@@ -393,6 +393,11 @@ class _Extractor:
             elements: tuple[ir.Expr, ...] = ()
             if isinstance(value, ir.Seq) and len(value.elts) == len(target.elts):
                 elements = value.elts
+            elif isinstance(value, ir.Call) and not any(
+                isinstance(e, ast.Starred) for e in target.elts
+            ):
+                # ``app, db = create_app()``: each name is an item of what the call returns.
+                elements = tuple(ir.Subscript(value, ir.Const(i)) for i in range(len(target.elts)))
             for index, element in enumerate(target.elts):
                 element_value = elements[index] if elements else ir.UNKNOWN
                 self.record_targets(element, element_value, scope, guards, ref, class_qualname)

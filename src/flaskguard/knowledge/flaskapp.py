@@ -6,6 +6,8 @@ Names are canonical dotted paths (see :mod:`flaskguard.knowledge.frameworks`). F
 
 from __future__ import annotations
 
+from flaskguard.knowledge.frameworks import KNOWN_ATTRIBUTES
+
 # Blueprint classes (``flask.Blueprint`` and wrappers that subclass it).
 BLUEPRINT_CLASSES = frozenset(
     {
@@ -46,12 +48,9 @@ METHOD_VIEW_CLASSES = frozenset(
 REST_API_CLASSES = frozenset({"flask_restful.Api", "flask_restx.Api", "flask_restplus.Api"})
 REST_NAMESPACE_CLASSES = frozenset({"flask_restx.Namespace", "flask_restplus.Namespace"})
 
-# Wrappers that hold a Flask application in an attribute.
+# Wrappers that hold a Flask application in an attribute (Dash's ``server``, Connexion's ``app``).
 WRAPPED_APP_ATTRIBUTES: dict[tuple[str, str], str] = {
-    ("dash.Dash", "server"): "flask.Flask",
-    ("connexion.App", "app"): "flask.Flask",
-    ("connexion.FlaskApp", "app"): "flask.Flask",
-    ("connexion.apps.flask_app.FlaskApp", "app"): "flask.Flask",
+    key: cls for key, cls in KNOWN_ATTRIBUTES.items() if cls == "flask.Flask"
 }
 
 # Extensions, by the kind of protection they provide. Constructor ``Ext(app, ...)`` or
@@ -112,6 +111,7 @@ AUTH_DECORATORS = frozenset(
         "flask_appbuilder.security.decorators.has_access",
         "flask_appbuilder.security.decorators.has_access_api",
         "flask_appbuilder.security.decorators.protect",
+        "flask_allows.requires",
     }
 )
 # Methods of auth objects used as decorators: ``@auth.login_required``, ``@perm.require()``.
@@ -123,6 +123,7 @@ AUTH_MEMBER_DECORATORS: dict[str, frozenset[str]] = {
     "flask_principal.Permission": frozenset({"require"}),
     "flask_basicauth.BasicAuth": frozenset({"required"}),
     "flask_oidc.OpenIDConnect": frozenset({"require_login", "accept_token"}),
+    "flask_allows.Allows": frozenset({"requires"}),
 }
 # Calls inside a function that enforce authentication (for project-defined decorators and
 # ``before_request`` hooks).
@@ -142,6 +143,7 @@ AUTH_IDENTIFIERS = frozenset(
         "is_anonymous",
         "is_active",
         "logged_in",
+        "login_fresh",
         "is_logged_in",
         "authorization",
         "is_admin",

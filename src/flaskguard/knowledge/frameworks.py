@@ -25,6 +25,8 @@ CANONICAL_NAMES: dict[str, str] = {
     "uvicorn.main.run": "uvicorn.run",
     "werkzeug.debug.DebuggedApplication": "werkzeug.debug.DebuggedApplication",
     "jupyter_dash.JupyterDash": "dash.Dash",
+    "connexion.apps.flask_app.FlaskApp": "connexion.FlaskApp",
+    "connexion.apps.flask.FlaskApp": "connexion.FlaskApp",
 }
 
 # Classes from other libraries that are Flask applications (subclasses of ``flask.Flask``).
@@ -38,6 +40,8 @@ KNOWN_SUBCLASSES: dict[str, str] = {
 # Attributes of framework objects that are themselves framework objects.
 KNOWN_ATTRIBUTES: dict[tuple[str, str], str] = {
     ("dash.Dash", "server"): "flask.Flask",
+    ("connexion.App", "app"): "flask.Flask",
+    ("connexion.FlaskApp", "app"): "flask.Flask",
 }
 
 # Calls that return an instance of a class without being its constructor.

@@ -15,6 +15,7 @@ views, and ``before_request`` hooks of the app or blueprint that enforce login.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -62,8 +63,24 @@ _WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 
+# Words that turn an auth-sounding name around: ``anonymous_required`` and
+# ``login_optional`` test the user too, but let strangers in.
 _NOT_AUTH_WORDS = frozenset(
-    {"optional", "not", "no", "skip", "exempt", "public", "anonymous", "without", "allow"}
+    {
+        "optional",
+        "not",
+        "no",
+        "skip",
+        "exempt",
+        "public",
+        "anonymous",
+        "without",
+        "allow",
+        "guest",
+        "unauthenticated",
+        "unactivated",
+        "inactive",
+    }
 )
 
 
@@ -531,6 +548,15 @@ class FlaskModel:
     def _enforces_auth(self, ref: FuncRef) -> bool:
         module = self.project.module(ref.module)
         prefix = ref.qualname + "."
+        own = self.project.function(ref.module, ref.qualname)
+        if own is not None:
+            frame = Frame(ref.module, own.scope)
+            if any(self.decorator_auth(d, frame) for d in own.decorators):
+                return True
+        for function in module.functions:
+            inside = function.qualname == ref.qualname or function.qualname.startswith(prefix)
+            if inside and any(_denies_access(returned) for returned in function.returns):
+                return True
         for site in module.calls:
             if site.scope != ref.qualname and not site.scope.startswith(prefix):
                 continue
@@ -545,6 +571,9 @@ class FlaskModel:
                     code = site.call.argument(0, "status")
                     if isinstance(code, ir.Const) and code.value in (401, 403):
                         return True
+            status = site.call.keyword("status")
+            if isinstance(status, ir.Const) and status.value in (401, 403):
+                return True
                 if (
                     isinstance(value, FuncRef)
                     and (value.module, value.qualname) != (ref.module, ref.qualname)
@@ -562,9 +591,8 @@ class FlaskModel:
             frame = Frame(module.path, nested.scope)
             if any(self.decorator_auth(d, frame) for d in nested.decorators):
                 return True
-        function = self.project.function(ref.module, ref.qualname)
-        if function is not None:
-            for returned in function.returns:
+        if own is not None:
+            for returned in own.returns:
                 if isinstance(returned, ir.IfExp) and _mentions_auth(returned.test):
                     return True
         return False
@@ -573,12 +601,16 @@ class FlaskModel:
         """What authentication a decorator provides (a name for ``auth_via``), or None."""
         target = decorator.func if isinstance(decorator, ir.Call) else decorator
         written = ir.dotted_name(target) or ""
+        words = set(identifier_words(written.rsplit(".", 1)[-1]))
+        if words & _NOT_AUTH_WORDS:
+            return None
         if written and (
             written in self.extra_auth_decorators
             or written.rsplit(".", 1)[-1] in self.extra_auth_decorators
         ):
             return written
         values = self.resolver.infer(target, frame)
+        readable = False
         for value in values:
             if isinstance(value, ExtRef):
                 name = canonical(value.name)
@@ -593,15 +625,27 @@ class FlaskModel:
             elif (
                 isinstance(value, FuncRef)
                 and self.project.function(value.module, value.qualname) is not None
-                and self.function_enforces_auth(FuncRef(value.module, value.qualname))
             ):
-                return written or value.qualname
-        # A decorator the model cannot read through (an unknown library, or a project wrapper
-        # whose check is out of sight) is taken at its word: ``admin_required`` guards access.
-        words = set(identifier_words(written.rsplit(".", 1)[-1]))
-        if words & AUTH_NAME_WORDS and not words & _NOT_AUTH_WORDS:
+                if self._configured_auth(value) or self.function_enforces_auth(
+                    FuncRef(value.module, value.qualname)
+                ):
+                    return written or value.qualname
+                readable = True
+        if readable:
+            return None
+        # A decorator the model cannot read (an unknown library) is taken at its word:
+        # ``admin_required`` guards access.
+        if words & AUTH_NAME_WORDS:
             return written
         return None
+
+    def _configured_auth(self, value: FuncRef) -> bool:
+        """Whether ``extra-auth-decorators`` names this project function (``pkg.auth.name``)."""
+        module_name = self.project.module(value.module).module_name
+        dotted = f"{module_name}.{value.qualname}" if module_name else value.qualname
+        return any(
+            dotted == name or dotted.endswith("." + name) for name in self.extra_auth_decorators
+        )
 
     # -- routes ---------------------------------------------------------------------------
 
@@ -623,7 +667,14 @@ class FlaskModel:
                     module.path, cls, ClassRef(module.path, cls.qualname)
                 )
         for path, site, frame in self.method_calls("add_url_rule"):
-            yield from self._add_url_rule(path, site, frame)
+            declared = list(self._add_url_rule(path, site, frame))
+            if site.scope and not all(d.rule_known and d.view is not None for d in declared):
+                # A registration helper (``def register_view(bp, routes, view_func)``): the
+                # rule and view come from its callers.
+                through_callers = list(self._through_callers(path, site))
+                if through_callers:
+                    declared = through_callers
+            yield from declared
         for path, site, frame in self.method_calls("add_resource"):
             yield from self._add_resource(path, site, frame)
 
@@ -672,6 +723,17 @@ class FlaskModel:
                     frame,
                 )
 
+    def _through_callers(self, path: str, site: CallSite) -> Iterator[_RouteDecl]:
+        function = self.project.function(path, site.scope)
+        if function is None:
+            return
+        for caller, caller_frame in self.resolver.callers_of(path, function):
+            bound_self = None
+            callee = self.resolver.callee_frame(
+                function, path, caller.call, caller_frame, bound_self
+            )
+            yield from self._add_url_rule(path, site, site_frame(callee, site))
+
     def _add_url_rule(self, path: str, site: CallSite, frame: Frame) -> Iterator[_RouteDecl]:
         func = site.call.func
         assert isinstance(func, ir.Attr)
@@ -682,12 +744,13 @@ class FlaskModel:
         ]
         if not receivers:
             return
-        rule, known = self._rule(site.call.argument(0, "rule"), frame)
         endpoint = self._string(site.call.argument(1, "endpoint"), frame)
         view_expr = site.call.argument(2, "view_func")
         view, view_endpoint, wrappers = self._view_target(view_expr, frame)
         methods = self._methods(site.call.keyword("methods"), frame, view)
-        for receiver in receivers:
+        for receiver, (rule, known) in itertools.product(
+            receivers, self._rules(site.call.argument(0, "rule"), frame)
+        ):
             assert isinstance(receiver, Instance)
             yield _RouteDecl(
                 receiver,
@@ -758,7 +821,10 @@ class FlaskModel:
             ]
             name = self._string(expr.argument(0, "name"), frame)
             return (classes[0] if classes else None), name, ()
-        if isinstance(expr, ir.Name) and frame.bound(expr.id) is None:
+        if isinstance(expr, ir.Name):
+            bound = frame.bound(expr.id)
+            if bound is not None:
+                return self._view_target(bound[0], bound[1], depth + 1)
             for binding in self.project.lookup(frame, expr.id):
                 if isinstance(binding, ExprBinding):
                     return self._view_target(binding.expr, binding.frame, depth + 1)
@@ -770,6 +836,24 @@ class FlaskModel:
             if isinstance(value, FuncRef):
                 return FuncRef(value.module, value.qualname), None, ()
         return None, None, ()
+
+    def _rules(self, expr: Optional[ir.Expr], frame: Frame) -> list[tuple[str, bool]]:
+        """The rule, or each rule when it is a loop variable over a constant list."""
+        if isinstance(expr, ir.Name) and frame.bound(expr.id) is None:
+            for binding in self.project.lookup(frame, expr.id):
+                if (
+                    isinstance(binding, ExprBinding)
+                    and isinstance(binding.expr, ir.Element)
+                    and binding.frame.scope == frame.scope
+                ):
+                    items = self.evaluator.evaluate(binding.expr.iterable, frame).value
+                    if (
+                        isinstance(items, (list, tuple))
+                        and items
+                        and all(isinstance(i, str) for i in items)
+                    ):
+                        return [(item, True) for item in items]
+        return [self._rule(expr, frame)]
 
     def _rule(self, expr: Optional[ir.Expr], frame: Frame) -> tuple[str, bool]:
         value = self._string(expr, frame)
@@ -807,7 +891,9 @@ class FlaskModel:
             ):
                 return tuple(sorted({m.upper() for m in value} - {"HEAD", "OPTIONS"}))
         handlers = self._handler_methods(view)
-        methods = {name.upper() for _, name in handlers} - {"HEAD", "OPTIONS"}
+        methods = {
+            "GET" if name == "dispatch_request" else name.upper() for _, name in handlers
+        } - {"HEAD", "OPTIONS"}
         return tuple(sorted(methods)) or ("GET",)
 
     def _handler_methods(self, view: ClassRef, depth: int = 0) -> list[tuple[str, str]]:
@@ -825,7 +911,7 @@ class FlaskModel:
         frame = Frame(view.module, facts.scope)
         for base in facts.bases:
             for value in self.resolver.infer(base, frame):
-                if isinstance(value, ClassRef) and value.module == view.module:
+                if isinstance(value, ClassRef):
                     found.extend(
                         item
                         for item in self._handler_methods(value, depth + 1)
@@ -874,7 +960,7 @@ class FlaskModel:
         routes = []
         for app, prefix, name_prefix, guards in mounts:
             rule = _join_rule(prefix, decl.rule)
-            base_endpoint = decl.endpoint or _default_endpoint(decl.view)
+            base_endpoint = decl.endpoint or self._default_endpoint(decl)
             endpoint = f"{name_prefix}{base_endpoint}" if name_prefix else base_endpoint
             via = list(auth_via)
             via.extend(self._hook_auth(decl.owner, app))
@@ -893,6 +979,7 @@ class FlaskModel:
                     decorators=tuple(
                         ir.dotted_name(_decorator_target(d)) or "?"
                         for d, _ in decl.inner_decorators
+                        if not _is_route_decorator(d)
                     ),
                     converters=tuple(
                         (m.group("name"), m.group("converter") or "default")
@@ -955,6 +1042,8 @@ class FlaskModel:
         if site is None:
             return [(None, "", "", ())]
         frame = site_frame(Frame(module.path, site.scope), site)
+        if isinstance(api.cls, str) and api.cls in REST_NAMESPACE_CLASSES:
+            return self._namespace_mounts(api, site, frame)
         prefix = self._string(site.call.keyword("prefix") or site.call.keyword("path"), frame) or ""
         targets: list[ir.Expr] = []
         app_expr = site.call.argument(0, "app")
@@ -979,6 +1068,59 @@ class FlaskModel:
                     for app, bp_prefix, name, guards in self._blueprint_mounts(value, 0):
                         mounts.append((app, _join_rule(bp_prefix, prefix), name, guards))
         return mounts or [(None, prefix, "", ())]
+
+    def _namespace_mounts(
+        self, namespace: Instance, site: CallSite, frame: Frame
+    ) -> list[tuple[Optional[Instance], str, str, tuple[tuple[str, CallSite], ...]]]:
+        """A RESTX namespace is served under its path (default ``/<name>``) by each ``Api``
+        it is added to (``api.add_namespace(ns, path=...)``)."""
+        name = self._string(site.call.argument(0, "name"), frame) or ""
+        own_path = self._string(site.call.keyword("path"), frame)
+        if own_path is None:
+            own_path = f"/{name}" if name else ""
+        mounts: list[tuple[Optional[Instance], str, str, tuple[tuple[str, CallSite], ...]]] = []
+        for _, added, added_frame in self.method_calls("add_namespace"):
+            func = added.call.func
+            assert isinstance(func, ir.Attr)
+            argument = added.call.argument(0, "ns")
+            if argument is None or namespace not in self.resolver.infer(argument, added_frame):
+                continue
+            path = self._string(added.call.argument(1, "path"), added_frame)
+            for api in self.resolver.infer(func.value, added_frame):
+                if isinstance(api, Instance) and self._is_rest(api) and api != namespace:
+                    for app, prefix, _, guards in self._rest_mounts(api):
+                        mounts.append(
+                            (
+                                app,
+                                _join_rule(prefix, path if path is not None else own_path),
+                                "",
+                                guards,
+                            )
+                        )
+        return mounts or [(None, own_path, "", ())]
+
+    def _default_endpoint(self, decl: _RouteDecl) -> str:
+        """The endpoint Flask (or the REST extension) derives from the view's name."""
+        view = decl.view
+        if view is None:
+            target = decl.site.call.argument(2, "view_func")
+            written = ir.dotted_name(target) if target is not None else None
+            return written.rsplit(".", 1)[-1] if written else "?"
+        name = view.qualname.rsplit(".", 1)[-1]
+        owner = decl.owner
+        if not (
+            isinstance(owner.cls, str) and owner.cls.startswith(("flask_restx.", "flask_restplus."))
+        ):
+            return name
+        endpoint = _camel_to_snake(name)
+        if owner.cls in REST_NAMESPACE_CLASSES and owner.origin is not None:
+            site = self.project.call_at(*owner.origin)
+            if site is not None:
+                frame = site_frame(Frame(owner.origin[0], site.scope), site)
+                namespace = self._string(site.call.argument(0, "name"), frame)
+                if namespace:
+                    endpoint = f"{namespace}_{endpoint}"
+        return endpoint
 
     def _view_location(self, decl: _RouteDecl) -> tuple[str, int]:
         view = decl.view
@@ -1220,6 +1362,13 @@ def _is_route_decorator(decorator: ir.Expr) -> bool:
     )
 
 
+def _denies_access(returned: ir.Expr) -> bool:
+    """``return body, 401`` / ``return "Forbidden", 403``: a response that refuses access."""
+    return isinstance(returned, ir.Seq) and any(
+        isinstance(e, ir.Const) and e.value in (401, 403) for e in returned.elts[1:]
+    )
+
+
 def _mentions_auth(expr: ir.Expr) -> bool:
     stack = [expr]
     while stack:
@@ -1303,10 +1452,10 @@ def _join_rule(prefix: str, rule: str) -> str:
     return "/".join((prefix.rstrip("/"), rule.lstrip("/")))
 
 
-def _default_endpoint(view: Optional[Union[FuncRef, ClassRef]]) -> str:
-    if view is None:
-        return "?"
-    return view.qualname.rsplit(".", 1)[-1]
+def _camel_to_snake(name: str) -> str:
+    """Flask-RESTX's ``camel_to_dash``: ``HelloWorld`` -> ``hello_world``."""
+    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
 
 
 def flask_model(project: Project) -> FlaskModel:

@@ -215,6 +215,13 @@ class ObjectResolver:
             for value in self.infer(expr.func, frame, depth):
                 result.update(self._call(value, expr, frame, depth))
             return result
+        if (
+            isinstance(expr, ir.Subscript)
+            and isinstance(expr.value, ir.Call)
+            and isinstance(expr.index, ir.Const)
+            and isinstance(expr.index.value, int)
+        ):
+            return self._returned_item(expr.value, expr.index.value, frame, depth)
         if isinstance(expr, ir.IfExp):
             return set(self.infer(expr.body, frame, depth)) | set(
                 self.infer(expr.orelse, frame, depth)
@@ -225,6 +232,21 @@ class ObjectResolver:
                 result.update(self.infer(operand, frame, depth))
             return result
         return set()
+
+    def _returned_item(self, call: ir.Call, index: int, frame: Frame, depth: int) -> set[Value]:
+        """Item ``index`` of the tuples a project function returns (``return app, db``)."""
+        result: set[Value] = set()
+        for value in self.infer(call.func, frame, depth):
+            if not isinstance(value, FuncRef):
+                continue
+            function = self.project.function(value.module, value.qualname)
+            if function is None:
+                continue
+            callee = Frame(value.module, function.qualname, frame.world)
+            for returned in function.returns:
+                if isinstance(returned, ir.Seq) and index < len(returned.elts):
+                    result.update(self.infer(returned.elts[index], callee, depth))
+        return result
 
     def _infer_name(self, name: str, frame: Frame, depth: int) -> set[Value]:
         bound = frame.bound(name)
@@ -260,30 +282,32 @@ class ObjectResolver:
         if parameter.kind not in ("positional", "keyword"):
             return set()
         function = binding.function
-        target = FuncRef(binding.module, function.qualname)
         is_method = function.class_qualname is not None and not any(
             ir.dotted_name(d) == "staticmethod" for d in function.decorators
         )
         result: set[Value] = set()
-        for path, site in self._callers_named(function.name):
-            frame = site_frame(Frame(path, site.scope), site)
-            callees = self.infer(site.call.func, frame, depth)
-            if not any(
-                isinstance(c, FuncRef)
-                and c.module == target.module
-                and c.qualname == target.qualname
-                for c in callees
-            ):
-                continue
+        for site, frame in self.callers_of(binding.module, function, depth):
             position: Optional[int] = None
             if parameter.kind == "positional":
                 position = binding.index - 1 if is_method else binding.index
-            argument = site.call.argument(
-                position if position is None or position >= 0 else None, parameter.name
-            )
+                if position < 0:
+                    continue  # ``cls`` of a classmethod
+            argument = site.call.argument(position, parameter.name)
             if argument is not None:
                 result.update(self.infer(argument, frame, depth))
         return result
+
+    def callers_of(
+        self, module: str, function: FunctionFacts, depth: int = 0
+    ) -> Iterator[tuple[CallSite, Frame]]:
+        """Every call of a project function, with the frame its arguments are evaluated in."""
+        for path, site in self._callers_named(function.name):
+            frame = site_frame(Frame(path, site.scope), site)
+            if any(
+                isinstance(c, FuncRef) and c.module == module and c.qualname == function.qualname
+                for c in self.infer(site.call.func, frame, depth)
+            ):
+                yield site, frame
 
     def _callers_named(self, name: str) -> list[tuple[str, CallSite]]:
         if self._callers is None:

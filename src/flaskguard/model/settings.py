@@ -132,6 +132,7 @@ class ConfigModel:
                 yield setting
         self._index_subclasses()
         targets = self._from_object_targets()
+        self._config_classes = self._with_ancestors(targets)
         for module in self.project.modules:
             for cls in module.classes:
                 ref = ClassRef(module.path, cls.qualname)
@@ -188,9 +189,8 @@ class ConfigModel:
         if write.scope and _TESTING.search(scope_words):
             return "testing"
         for guard in write.guards:
-            test = guard.test
-            negated = isinstance(test, ir.UnaryOp) and test.op == "not"
-            if guard.branch == negated:
+            test, holds = _polarity(guard.test)
+            if guard.branch != holds:
                 continue
             names = _names(test)
             if any(_TESTING.search(n) for n in names):
@@ -269,8 +269,27 @@ class ConfigModel:
         directory = near.rsplit("/", 1)[0] if "/" in near else ""
         return min(candidates, key=lambda p: (0 if p.startswith(directory) else 1, len(p)))
 
+    def _with_ancestors(self, targets: set[object]) -> set[ClassRef]:
+        """Classes handed to ``from_object`` and every class they inherit values from."""
+        found: set[ClassRef] = set()
+        pending = [t for t in targets if isinstance(t, ClassRef)]
+        while pending:
+            ref = pending.pop()
+            if ref in found:
+                continue
+            found.add(ref)
+            facts = self.project.cls(ref.module, ref.qualname)
+            if facts is None:
+                continue
+            frame = Frame(ref.module, facts.scope)
+            for base in facts.bases:
+                pending.extend(
+                    v for v in self.resolver.infer(base, frame) if isinstance(v, ClassRef)
+                )
+        return found
+
     def _is_config_class(self, ref: ClassRef, cls: ClassFacts, targets: set[object]) -> bool:
-        if ref in targets or _CONFIG_CLASS.search(cls.name):
+        if ref in self._config_classes or _CONFIG_CLASS.search(cls.name):
             return any(name.isupper() for name, _, _ in cls.attributes)
         return False
 
@@ -334,6 +353,25 @@ class ConfigModel:
                 if _CONFIG_MODULE.search(parent):
                     paths.add(module.path)
         return sorted(paths)
+
+
+def _polarity(test: ir.Expr) -> tuple[ir.Expr, bool]:
+    """The thing a guard tests, and whether the guarded branch runs when it is set:
+    ``not testing`` and ``test_config is None`` run when it is *not*."""
+    holds = True
+    while isinstance(test, ir.UnaryOp) and test.op == "not":
+        test, holds = test.operand, not holds
+    if (
+        isinstance(test, ir.Compare)
+        and len(test.ops) == 1
+        and isinstance(test.comparators[0], ir.Const)
+        and test.comparators[0].value in (None, False)
+    ):
+        if test.ops[0] in ("is", "=="):
+            return test.left, not holds
+        if test.ops[0] in ("is not", "!="):
+            return test.left, holds
+    return test, holds
 
 
 def _names(expr: ir.Expr) -> list[str]:

@@ -78,4 +78,6 @@ def is_env_template(path: str) -> bool:
 
 def route_label(route: Route) -> str:
     """``POST /admin/users`` for messages."""
+    if not route.rule_known:
+        return f"`{'/'.join(route.methods)}` endpoint `{route.endpoint}` (its URL rule is computed)"
     return f"`{'/'.join(route.methods)} {route.rule}`"

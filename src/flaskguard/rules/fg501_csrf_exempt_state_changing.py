@@ -53,8 +53,30 @@ META = RuleMeta(
     doc=__doc__ or "",
 )
 
-_SERVER_TO_SERVER = frozenset(
-    {"webhook", "webhooks", "hook", "hooks", "callback", "callbacks", "ipn"}
+# Endpoints whose caller is another server (it sends no cookies), and the login and password
+# reset flows, which run before there is a session to abuse.
+_EXEMPT_BY_NATURE = frozenset(
+    {
+        "webhook",
+        "webhooks",
+        "hook",
+        "hooks",
+        "callback",
+        "callbacks",
+        "ipn",
+        "login",
+        "logout",
+        "signin",
+        "signout",
+        "authorize",
+        "oauth",
+        "oauth2",
+        "sso",
+        "saml",
+        "acs",
+        "reset",
+        "forgot",
+    }
 )
 _TOKEN_AUTH = frozenset({"jwt", "token", "httpauth", "api", "key", "bearer", "basic"})
 
@@ -73,7 +95,7 @@ def check(project: Project) -> Iterator[Finding]:
         if not is_production_path(path) or token_authenticated(route):
             continue
         words = set(identifier_words(route.rule)) | set(identifier_words(route.endpoint))
-        if words & _SERVER_TO_SERVER:
+        if words & _EXEMPT_BY_NATURE:
             continue
         cookie_auth = model.uses_cookie_auth(route.apps[0] if route.apps else None)
         if cookie_auth is None:
