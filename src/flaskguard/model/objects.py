@@ -91,6 +91,7 @@ class ObjectResolver:
         self._active: set[tuple[int, Frame]] = set()
         self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
         self._callers: Optional[dict[str, list[tuple[str, CallSite]]]] = None
+        self._callers_by_target: dict[str, dict[tuple[str, str], list[tuple[CallSite, Frame]]]] = {}
 
     # -- public ---------------------------------------------------------------------------
 
@@ -301,13 +302,20 @@ class ObjectResolver:
         self, module: str, function: FunctionFacts, depth: int = 0
     ) -> Iterator[tuple[CallSite, Frame]]:
         """Every call of a project function, with the frame its arguments are evaluated in."""
-        for path, site in self._callers_named(function.name):
-            frame = site_frame(Frame(path, site.scope), site)
-            if any(
-                isinstance(c, FuncRef) and c.module == module and c.qualname == function.qualname
-                for c in self.infer(site.call.func, frame, depth)
-            ):
-                yield site, frame
+        # The calls of every function with this name are resolved together, once: asking
+        # for the callers of each parameter of each ``get`` must not re-resolve every
+        # ``.get(...)`` call of the project.
+        by_target = self._callers_by_target.get(function.name)
+        if by_target is None:
+            by_target = {}
+            self._callers_by_target[function.name] = by_target
+            for path, site in self._callers_named(function.name):
+                frame = site_frame(Frame(path, site.scope), site)
+                for callee in self.infer(site.call.func, frame, depth):
+                    if isinstance(callee, FuncRef):
+                        key = (callee.module, callee.qualname)
+                        by_target.setdefault(key, []).append((site, frame))
+        yield from by_target.get((module, function.qualname), ())
 
     def _callers_named(self, name: str) -> list[tuple[str, CallSite]]:
         if self._callers is None:
