@@ -16,7 +16,7 @@ import re
 import tempfile
 import tokenize
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional, Union
 
@@ -64,8 +64,48 @@ class ReplacePinPlan:
     new: str
 
 
-FixPlan = Union[GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan, ReplacePinPlan]
-FIX_PLAN_TYPES = (GuardPlan, RemoveKeywordPlan, ReplaceKeywordPlan, ReplacePinPlan)
+@dataclass(frozen=True)
+class ReplaceLiteralPlan:
+    """Replace the literal ``value`` by ``replacement`` in the statement that contains
+    (``line``, ``column``): the first such literal at or after that point. ``import_module``
+    is imported at the top of the file when the file does not import it yet."""
+
+    line: int
+    column: int
+    value: Union[str, bytes] = field(repr=False)  # often a secret: kept out of reprs and logs
+    replacement: str
+    import_module: Optional[str]
+    description: str
+
+
+@dataclass(frozen=True)
+class SetKeywordsPlan:
+    """Make the call at (``line``, ``column``) pass each ``(keyword, position, code)``: an
+    argument given by keyword (or at ``position``) gets ``code`` as its value, a missing one
+    is added after the last argument."""
+
+    line: int
+    column: int
+    keywords: tuple[tuple[str, Optional[int], str], ...]
+    description: str
+
+
+FixPlan = Union[
+    GuardPlan,
+    RemoveKeywordPlan,
+    ReplaceKeywordPlan,
+    ReplacePinPlan,
+    ReplaceLiteralPlan,
+    SetKeywordsPlan,
+]
+FIX_PLAN_TYPES = (
+    GuardPlan,
+    RemoveKeywordPlan,
+    ReplaceKeywordPlan,
+    ReplacePinPlan,
+    ReplaceLiteralPlan,
+    SetKeywordsPlan,
+)
 
 
 class NoFix(Exception):
@@ -86,7 +126,11 @@ def materialise(plan: FixPlan, text: str) -> Fix:
         raise NoFix(f"the file does not parse ({error.__class__.__name__})") from None
     if isinstance(plan, GuardPlan):
         return _guard(plan, tree, source)
+    if isinstance(plan, ReplaceLiteralPlan):
+        return _replace_literal(plan, tree, source)
     call = _find_call(tree, source, plan.line, plan.column)
+    if isinstance(plan, SetKeywordsPlan):
+        return _set_keywords(plan, call, source)
     keyword = next((k for k in call.keywords if k.arg == plan.keyword), None)
     if keyword is None:
         raise NoFix(f"the call has no {plan.keyword}= argument")
@@ -337,6 +381,140 @@ def _remove_keyword(call: ast.Call, keyword: ast.keyword, source: _Source) -> Ed
     if "#" in source.segment(span):
         raise NoFix("a comment sits next to the argument")
     return Edit(span, "")
+
+
+def _position(node: ast.AST, source: _Source) -> tuple[int, int]:
+    line: int = node.lineno  # type: ignore[attr-defined]
+    return line, source.column(line, node.col_offset)  # type: ignore[attr-defined]
+
+
+def _end_position(node: ast.AST, source: _Source) -> tuple[int, int]:
+    line: int = node.end_lineno or node.lineno  # type: ignore[attr-defined]
+    return line, source.column(line, node.end_col_offset or 0)  # type: ignore[attr-defined]
+
+
+def _node_span(node: ast.AST, source: _Source) -> Span:
+    start, end = _position(node, source), _end_position(node, source)
+    return Span(start[0], start[1], end[0], end[1])
+
+
+def _innermost_statement(
+    tree: ast.Module, source: _Source, line: int, column: int
+) -> Optional[ast.stmt]:
+    containing = [
+        node
+        for node in ast.walk(tree)
+        if isinstance(node, ast.stmt)
+        and _position(node, source) <= (line, column) < _end_position(node, source)
+    ]
+    # Nested statements start after the ones containing them: the innermost starts last.
+    return max(containing, key=lambda node: _position(node, source), default=None)
+
+
+def _replace_literal(plan: ReplaceLiteralPlan, tree: ast.Module, source: _Source) -> Fix:
+    statement = _innermost_statement(tree, source, plan.line, plan.column)
+    if statement is None:
+        raise NoFix("the statement was not found in the file")
+    in_fstrings = {
+        id(inner)
+        for node in ast.walk(statement)
+        if isinstance(node, ast.JoinedStr)
+        for inner in ast.walk(node)
+    }
+    literals = sorted(
+        (
+            node
+            for node in ast.walk(statement)
+            if isinstance(node, ast.Constant)
+            and type(node.value) is type(plan.value)
+            and node.value == plan.value
+            and id(node) not in in_fstrings
+        ),
+        key=lambda node: _position(node, source),
+    )
+    literal = next((n for n in literals if _position(n, source) >= (plan.line, plan.column)), None)
+    if literal is None:
+        raise NoFix("the literal was not found where the finding points")
+    edits = [Edit(_node_span(literal, source), plan.replacement)]
+    module = plan.import_module
+    if module is not None and not _imports(tree, module, literal.lineno):
+        edits.insert(0, _import_edit(tree, source, module))
+    return Fix("unsafe", plan.description, tuple(edits))
+
+
+def _imports(tree: ast.Module, module: str, before_line: int) -> bool:
+    """Whether a top-level ``import module`` binds the name before ``before_line``."""
+    return any(
+        isinstance(node, ast.Import)
+        and node.lineno < before_line
+        and any(
+            alias.asname is None and (alias.name == module or alias.name.startswith(module + "."))
+            for alias in node.names
+        )
+        for node in tree.body
+    )
+
+
+def _import_edit(tree: ast.Module, source: _Source, module: str) -> Edit:
+    body = tree.body
+    index = 0
+    if (
+        body
+        and isinstance(body[0], ast.Expr)
+        and isinstance(body[0].value, ast.Constant)
+        and isinstance(body[0].value.value, str)
+    ):
+        index = 1
+    while (
+        index < len(body)
+        and isinstance(body[index], ast.ImportFrom)
+        and body[index].module == "__future__"  # type: ignore[attr-defined]
+    ):
+        index += 1
+    if index >= len(body) or body[index].col_offset != 0:
+        raise NoFix(f"there is no place for `import {module}` at the top of the file")
+    line = _first_line(body[index])
+    first = source.lines[line - 1][:1]
+    if index > 0 and (body[index - 1].end_lineno or 0) >= line:
+        raise NoFix("another statement shares a line with the first statement")
+    # The edit replaces the statement's first character instead of inserting before it: two
+    # fixes that both add the import then overlap, so one pass applies only one of them and
+    # the next pass finds the import already there (insertions would duplicate it).
+    return Edit(Span(line, 1, line, 2), f"import {module}{source.newline}{first}")
+
+
+def _set_keywords(plan: SetKeywordsPlan, call: ast.Call, source: _Source) -> Fix:
+    edits: list[Edit] = []
+    missing: list[str] = []
+    for name, position, code in plan.keywords:
+        keyword = next((k for k in call.keywords if k.arg == name), None)
+        node: Optional[ast.AST] = keyword.value if keyword is not None else None
+        if (
+            node is None
+            and position is not None
+            and position < len(call.args)
+            and not any(isinstance(a, ast.Starred) for a in call.args[: position + 1])
+        ):
+            node = call.args[position]
+        if node is None:
+            missing.append(f"{name}={code}")
+        else:
+            edits.append(Edit(_node_span(node, source), code))
+    if missing:
+        arguments: list[ast.AST] = [*call.args, *call.keywords]
+        if not arguments:
+            raise NoFix("the call has no arguments")
+        last = max(arguments, key=lambda n: _end_position(n, source))
+        end_line, end_column = _end_position(last, source)
+        closing = _end_position(call, source)
+        between = source.segment(Span(end_line, end_column, closing[0], closing[1] - 1))
+        # Only commas, blanks and comments may separate the last argument from ``)``; anything
+        # else (a parenthesised argument) would put the new keywords in the wrong place.
+        if re.sub(r"#[^\r\n]*", "", between).replace(",", "").strip():
+            raise NoFix("the end of the argument list has an unexpected shape")
+        insertion = Span(end_line, end_column, end_line, end_column)
+        edits.append(Edit(insertion, ", " + ", ".join(missing)))
+    return Fix("unsafe", plan.description, tuple(edits))
 
 
 # -- applying edits -------------------------------------------------------------------------
