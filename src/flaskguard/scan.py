@@ -196,6 +196,7 @@ class ProjectInputs:
     advisories: Optional[AdvisoryDatabase]
     diagnostics: list[Diagnostic]
     templates: list[TemplateFacts]
+    scan_bases: tuple[str, ...] = ()  # the scanned folders, root-relative, longest first
 
 
 def project_inputs(
@@ -257,8 +258,30 @@ def project_inputs(
         advisories, problems = load_advisory_database(advisory_db, online, dependencies)
         diagnostics.extend(problems)
     return ProjectInputs(
-        root, list(files), modules, deployments, dependencies, advisories, diagnostics, templates
+        root,
+        list(files),
+        modules,
+        deployments,
+        dependencies,
+        advisories,
+        diagnostics,
+        templates,
+        scan_bases(paths, root),
     )
+
+
+def scan_bases(paths: Sequence[Union[str, Path]], root: Path) -> tuple[str, ...]:
+    """The scanned folders relative to ``root`` (a file stands for its folder)."""
+    bases: set[str] = set()
+    for given in paths or [Path(".")]:
+        path = Path(given).resolve()
+        folder = path if path.is_dir() else path.parent
+        try:
+            relative = folder.relative_to(root.resolve()).as_posix()
+        except ValueError:
+            continue
+        bases.add("" if relative == "." else relative)
+    return tuple(sorted(bases, key=lambda b: (-len(b), b)))
 
 
 def build_project(inputs: ProjectInputs, config: Config) -> Project:
@@ -271,6 +294,7 @@ def build_project(inputs: ProjectInputs, config: Config) -> Project:
         templates=inputs.templates,
     )
     project.extra_auth_decorators = config.extra_auth_decorators
+    project.scan_bases = inputs.scan_bases
     return project
 
 

@@ -25,9 +25,10 @@ def create_app(config_class=None):
     # Per-host overrides (not in git), e.g. a different DATABASE path.
     app.config.from_pyfile("local.cfg", silent=True)
 
-    from . import db
+    from . import db, sync
 
     db.init_app(app)
+    sync.init_app(app)
     login_manager.init_app(app)
 
     from .views import bp

@@ -1,6 +1,9 @@
 """Routes of the inventory app (one blueprint, registered without a prefix)."""
 
+import hashlib
 import os
+import random
+import string
 
 from flask import (
     Blueprint,
@@ -8,6 +11,7 @@ from flask import (
     current_app,
     flash,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
@@ -126,3 +130,19 @@ def login():
 def logout():
     logout_user()
     return redirect(url_for("inventory.list_items"))
+
+
+@bp.route("/account/api-token", methods=["POST"])
+@login_required
+def new_api_token():
+    # A personal token for the stock scanner app.
+    alphabet = string.ascii_letters + string.digits
+    token = "".join(random.choice(alphabet) for _ in range(32))
+    token_hash = hashlib.md5(token.encode()).hexdigest()
+    get_db().execute(
+        "UPDATE users SET api_token_hash = ? WHERE id = ?", (token_hash, current_user.id)
+    )
+    get_db().commit()
+    response = make_response(render_template("items.html", items=[], query=None))
+    response.set_cookie("api_token", token)
+    return response

@@ -202,7 +202,7 @@ class SecretsAnalysis:
                 yield setting
 
     def is_production(self, setting: Setting) -> bool:
-        if not setting.in_production or code_kind(setting.path) is not None:
+        if not setting.in_production or code_kind(self.project, setting.path) is not None:
             return False
         return not setting.guards or self.runs_at_import(setting.guards, setting.frame)
 
@@ -291,7 +291,7 @@ class SecretsAnalysis:
         sites: dict[tuple[str, int, int], SecretSite] = {}
         for setting in self.production_settings(frozenset(SECRET_KEY_SETTINGS)):
             found = self._secret_site(setting)
-            if found is None or code_kind(found.written.path) is not None:
+            if found is None or code_kind(self.project, found.written.path) is not None:
                 continue
             loc = found.written.loc
             sites.setdefault((found.written.path, loc.line, loc.col), found)

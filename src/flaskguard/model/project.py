@@ -136,6 +136,9 @@ class Project:
     # Names of project or library decorators that enforce authentication, from the
     # ``extra-auth-decorators`` setting; the scan sets it before rules run.
     extra_auth_decorators: tuple[str, ...] = ()
+    # The scanned folders, relative to the root, longest first: what a path means (test,
+    # example, production code) is judged below them.
+    scan_bases: tuple[str, ...] = ()
 
     def __init__(
         self,

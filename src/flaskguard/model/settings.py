@@ -160,7 +160,7 @@ class ConfigModel:
             profile = module.module_name or path
             base_kind = (
                 "testing"
-                if is_test_path(path)
+                if is_test_path(self.project, path)
                 else profile_kind(profile.rsplit(".", 1)[-1] if "." in profile else profile)
             )
             for assignment in module.assignments:
@@ -183,7 +183,7 @@ class ConfigModel:
                 )
 
     def _write_kind(self, write: ConfigWrite) -> ProfileKind:
-        if is_test_path(write.module):
+        if is_test_path(self.project, write.module):
             return "testing"
         scope_words = write.scope.rsplit(".", 1)[-1]
         if write.scope and _TESTING.search(scope_words):
@@ -294,7 +294,7 @@ class ConfigModel:
         return False
 
     def _class_kind(self, ref: ClassRef, depth: int = 0) -> ProfileKind:
-        if is_test_path(ref.module):
+        if is_test_path(self.project, ref.module):
             return "testing"
         facts = self.project.cls(ref.module, ref.qualname)
         if facts is None:

@@ -103,7 +103,7 @@ def _from_settings(analysis: SecretsAnalysis) -> Iterator[tuple[str, EnvFallback
             setting.value, setting.frame, setting.path, setting.value_site, setting.scope
         )
         for fallback in analysis.env_fallbacks(start):
-            if code_kind(fallback.path) is None:
+            if code_kind(analysis.project, fallback.path) is None:
                 yield setting.key, fallback
 
 
@@ -143,7 +143,7 @@ def _production_site(
     frame: Frame,
     class_qualname: Optional[str],
 ) -> bool:
-    if code_kind(path) is not None:
+    if code_kind(analysis.project, path) is not None:
         return False
     if class_qualname is not None and profile_kind(class_qualname.rsplit(".", 1)[-1]) in (
         "testing",

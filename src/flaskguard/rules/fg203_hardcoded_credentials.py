@@ -94,7 +94,7 @@ def check(project: Project) -> Iterator[Finding]:
         if not key.isupper() or is_secret_key_setting(key) or key.startswith("SECRET_KEY"):
             continue
         written = analysis.written(setting)
-        if code_kind(written.path) is not None:
+        if code_kind(project, written.path) is not None:
             continue
         value, env_vars = analysis.value(written.expr, written.frame)
         described = _credential(key, value)

@@ -10,7 +10,8 @@ reported once, at its `Flask(...)` call, with low severity and low confidence, a
 the session matters — it uses Flask-Login (or Flask-Security) or writes `session[...]` — and
 nothing else makes the cookie Secure: no Talisman (which sets it by default) and no
 configuration loaded from outside the repository (`from_prefixed_env`, `from_envvar`,
-`from_file`, a `from_pyfile` file that is not in the project).
+`from_file`, a `from_pyfile` file that is not in the project; an optional one, loaded with
+`silent=True`, does not count: the deployment may have none).
 
 Development and testing profiles, test code, examples and migrations are not reported.
 
@@ -103,7 +104,7 @@ def check(project: Project) -> Iterator[Finding]:
         return
     writes = _session_writes(project, analysis)
     for app in model.apps:
-        if not is_production_path(app.path):
+        if not is_production_path(project, app.path):
             continue
         uses = _session_use(model, app, writes)
         if not uses or _talisman_sets_secure(analysis, model, app.instance):
@@ -141,7 +142,7 @@ def _session_writes(project: Project, analysis: SecretsAnalysis) -> list[str]:
     """Where production code writes to Flask's ``session`` (``path:line``)."""
     found: list[str] = []
     for module in project.modules:
-        if code_kind(module.path) is not None:
+        if code_kind(project, module.path) is not None:
             continue
         for assignment in module.assignments:
             target = assignment.target
@@ -193,6 +194,10 @@ def _external_config(
             if not any(
                 a.origin == app.instance.origin for a in model.apps_of(func.value.value, frame)
             ):
+                continue
+            # An optional override (``silent=True``) may be absent where the app is deployed.
+            silent = site.call.keyword("silent")
+            if isinstance(silent, ir.Const) and silent.value is True:
                 continue
             if func.attr in EXTERNAL_CONFIG_METHODS:
                 return True

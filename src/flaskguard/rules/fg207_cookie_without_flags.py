@@ -97,7 +97,7 @@ def check(project: Project) -> Iterator[Finding]:
     analysis = secrets_analysis(project)
     hooks = _hook_functions(project, analysis)
     for module in project.modules:
-        if code_kind(module.path) is not None:
+        if code_kind(project, module.path) is not None:
             continue
         for site in module.calls:
             func = site.call.func

@@ -65,7 +65,7 @@ META = RuleMeta(
 def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
     for route in flask_model(project).routes:
-        if is_test_path(route.site_path):
+        if is_test_path(project, route.site_path):
             continue
         for name, loc in route.misplaced_auth:
             key = (route.site_path, loc.line, loc.col)

@@ -51,7 +51,7 @@ META = RuleMeta(
 def check(project: Project) -> Iterator[Finding]:
     evaluator = analysis_for(project).evaluator
     for setting in config_model(project).in_production("LOGIN_DISABLED"):
-        if not is_production_path(setting.path):
+        if not is_production_path(project, setting.path):
             continue
         if evaluator.evaluate(setting.value, setting.frame).value is not True:
             continue

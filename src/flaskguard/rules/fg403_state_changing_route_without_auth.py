@@ -75,7 +75,7 @@ def check(project: Project) -> Iterator[Finding]:
         for route in routes:
             if route.auth is not False or route.misplaced_auth or not route.state_changing:
                 continue
-            if not is_production_path(route.site_path) or public_by_nature(route):
+            if not is_production_path(project, route.site_path) or public_by_nature(route):
                 continue
             # FG400 owns sensitive routes.
             if sensitive_area(route) is not None or debug_only(project, route) is not None:

@@ -86,7 +86,7 @@ def _settings(project: Project) -> Iterator[Finding]:
         if key == "WTF_CSRF_CHECK_DEFAULT" and protect_called:
             continue
         for setting in settings.for_key(key):
-            if setting.kind == "testing" or not is_production_path(setting.path):
+            if setting.kind == "testing" or not is_production_path(project, setting.path):
                 continue
             if analysis.evaluator.evaluate(setting.value, setting.frame).value is not False:
                 continue
@@ -113,7 +113,7 @@ def _forms(project: Project) -> Iterator[Finding]:
     model = flask_model(project)
     resolver = model.resolver
     for module in project.modules:
-        if not is_production_path(module.path):
+        if not is_production_path(project, module.path):
             continue
         for cls in module.classes:
             if cls.name != "Meta" or "." not in cls.qualname:

@@ -92,7 +92,7 @@ def check(project: Project) -> Iterator[Finding]:
         if route.csrf_exempt_at is None or not route.state_changing:
             continue
         path, loc = route.csrf_exempt_at
-        if not is_production_path(path) or token_authenticated(route):
+        if not is_production_path(project, path) or token_authenticated(route):
             continue
         words = set(identifier_words(route.rule)) | set(identifier_words(route.endpoint))
         if words & _EXEMPT_BY_NATURE:

@@ -113,7 +113,7 @@ def check(project: Project) -> Iterator[Finding]:
     if disabled:
         return  # FG500 reports the switch itself
     for app in model.apps:
-        if not is_production_path(app.path) or model.extensions_of("csrf", app.instance):
+        if not is_production_path(project, app.path) or model.extensions_of("csrf", app.instance):
             continue
         cookie_auth = model.uses_cookie_auth(app.instance)
         if cookie_auth is None:

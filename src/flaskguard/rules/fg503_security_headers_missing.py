@@ -65,7 +65,7 @@ def check(project: Project) -> Iterator[Finding]:
     if rendered is None or model.sets_security_headers():
         return
     for app in model.apps:
-        if not is_production_path(app.path):
+        if not is_production_path(project, app.path):
             continue
         if model.extensions_of("talisman", app.instance) or model.extensions_of(
             "headers", app.instance

@@ -102,7 +102,7 @@ def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, str]] = set()
     for extension in model.extensions_of("talisman"):
         for key, expr, frame, path, site in extension.options:
-            if not is_production_path(path) or debug_guarded(site.guards):
+            if not is_production_path(project, path) or debug_guarded(site.guards):
                 continue
             value = model.evaluator.evaluate(expr, frame).value
             problem: Optional[tuple[Severity, str]] = None

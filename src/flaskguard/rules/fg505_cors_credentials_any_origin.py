@@ -106,7 +106,7 @@ def check(project: Project) -> Iterator[Finding]:
             (extension.path, extension.site)
         ]
         path, site = sites[-1]
-        if not is_production_path(path) or debug_guarded(site.guards):
+        if not is_production_path(project, path) or debug_guarded(site.guards):
             continue
         credentials = _value(model, options.get("supports_credentials"))
         if credentials is None and credentials_by_config:
@@ -135,7 +135,7 @@ def check(project: Project) -> Iterator[Finding]:
             continue
         yield _finding(path, site, reason)
     for path, site, frame in model.resolver.calls_to({"flask_cors.cross_origin"}):
-        if not is_production_path(path) or debug_guarded(site.guards):
+        if not is_production_path(project, path) or debug_guarded(site.guards):
             continue
         if _value(model, (site.call.keyword("supports_credentials"), frame)) is not True:
             continue

@@ -54,7 +54,7 @@ def check(project: Project) -> Iterator[Finding]:
     model = flask_model(project)
     for extension in model.extensions_of("socketio"):
         for key, expr, frame, path, site in extension.options:
-            if key != "cors_allowed_origins" or not is_production_path(path):
+            if key != "cors_allowed_origins" or not is_production_path(project, path):
                 continue
             if debug_guarded(site.guards):
                 continue

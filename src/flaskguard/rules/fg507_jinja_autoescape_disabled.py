@@ -87,7 +87,7 @@ def check(project: Project) -> Iterator[Finding]:
 
 def _templates(project: Project) -> Iterator[Finding]:
     for template in project.templates_by_path.values():
-        if template.output != "html" or not is_production_path(template.path):
+        if template.output != "html" or not is_production_path(project, template.path):
             continue
         for line, column, end_column in template.autoescape_off:
             yield finding(
@@ -104,7 +104,7 @@ def _templates(project: Project) -> Iterator[Finding]:
 
 def _app_settings(project: Project, model: FlaskModel) -> Iterator[Finding]:
     for module in project.modules:
-        if not is_production_path(module.path):
+        if not is_production_path(project, module.path):
             continue
         for assignment in module.assignments:
             target = assignment.target
@@ -169,7 +169,7 @@ def _app_settings(project: Project, model: FlaskModel) -> Iterator[Finding]:
 
 def _environments(model: FlaskModel) -> Iterator[Finding]:
     for path, site, frame in model.resolver.calls_to(ENVIRONMENTS):
-        if not is_production_path(path):
+        if not is_production_path(model.project, path):
             continue
         setting = site.call.keyword("autoescape")
         if setting is not None and not _is_false(model, setting, frame):
