@@ -13,7 +13,8 @@ parameter of an `after_request` / `after_app_request` / `after_this_request` fun
 receiver that cannot be resolved at all but is a local named like a response (`resp`,
 `response`, `res`, `rv`, `r`) is accepted with medium confidence; anything that resolves to
 another object (a `requests` cookie jar, a test client) is not a response. Test code,
-examples and migrations are not reported.
+examples and migrations are not reported. A cookie whose constant name says nothing of a
+session, token or identity (`theme`, `sort`, `lang`) is reported at low severity.
 
 ## Why is this bad?
 Flask's `set_cookie` defaults are the unsafe ones: no `Secure` (the cookie also travels over
@@ -60,6 +61,7 @@ from flaskguard.knowledge.secrets import (
     RESPONSE_METHODS,
     RESPONSE_NAMES,
 )
+from flaskguard.model.apps import identifier_words
 from flaskguard.model.objects import ExtRef, FuncRef, Instance, canonical
 from flaskguard.model.project import (
     ExprBinding,
@@ -112,6 +114,32 @@ def check(project: Project) -> Iterator[Finding]:
                 yield found
 
 
+SENSITIVE_COOKIE_WORDS = frozenset(
+    {
+        "session",
+        "sess",
+        "sid",
+        "token",
+        "auth",
+        "jwt",
+        "remember",
+        "login",
+        "user",
+        "uid",
+        "id",
+        "key",
+        "secret",
+        "csrf",
+        "xsrf",
+        "access",
+        "refresh",
+        "api",
+        "identity",
+        "account",
+    }
+)
+
+
 def _finding(
     analysis: SecretsAnalysis,
     path: str,
@@ -159,12 +187,16 @@ def _finding(
         "Set " + ", ".join(f"{flag}={SAFE_VALUES[flag]}" for flag, _ in problems) + ".",
     )
     confidence = Confidence.MEDIUM if undecided else receiver_confidence
+    # A cookie named for a display preference (``theme``, ``sort``) is worth little to an
+    # attacker; one named for a session, token or identity is the point of the rule.
+    preference = isinstance(name, str) and not set(identifier_words(name)) & SENSITIVE_COOKIE_WORDS
     return finding(
         META,
         path=path,
         loc=call.loc,
         message=f"`{method}` sets {cookie} with {listed}: {effects}.",
         remediation=REMEDIATION,
+        severity=Severity.LOW if preference else None,
         confidence=confidence,
         scope=site.scope,
         code=site.statement.code,
