@@ -120,7 +120,11 @@ def check(project: Project) -> Iterator[Finding]:
 
 def _run_calls(project: Project, analysis: DevServerAnalysis) -> Iterator[Finding]:
     for use in dev_server_uses(project):
-        if use.import_reach != Reach.NO or analysis.is_dead(use) or is_test_path(project, use.call.module):
+        if (
+            use.import_reach != Reach.NO
+            or analysis.is_dead(use)
+            or is_test_path(project, use.call.module)
+        ):
             continue
         expr = analysis.argument(use.call, use.call.spec.debug)
         if expr is None:
@@ -165,7 +169,11 @@ def _run_calls(project: Project, analysis: DevServerAnalysis) -> Iterator[Findin
 
 def _config_writes(analysis: DevServerAnalysis) -> Iterator[Finding]:
     for write in analysis.config_writes:
-        if write.key != "DEBUG" or write.profile is not None or is_test_path(analysis.project, write.module):
+        if (
+            write.key != "DEBUG"
+            or write.profile is not None
+            or is_test_path(analysis.project, write.module)
+        ):
             continue
         frame = Frame(write.module, write.scope)
         import_reach = analysis.context.guard_reach(write.guards, frame)

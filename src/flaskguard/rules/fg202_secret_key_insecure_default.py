@@ -129,11 +129,14 @@ def _from_lookups(project: Project, analysis: SecretsAnalysis) -> Iterator[tuple
             frame = Frame(module.path, assignment.scope)
             if (module.path, assignment.loc.line) in other_profiles:
                 continue
-            if not _production_site(analysis, module.path, assignment.guards, frame, None):
-                continue
             start = Written(assignment.value, frame, module.path, assignment.loc, assignment.scope)
-            for fallback in analysis.env_fallbacks(start, SECRET_KEY_ENV_NAMES):
-                yield _key_of(fallback.variable), fallback
+            fallbacks = list(analysis.env_fallbacks(start, SECRET_KEY_ENV_NAMES))
+            # Deciding whether code runs in production costs more than finding the lookups.
+            if fallbacks and _production_site(
+                analysis, module.path, assignment.guards, frame, None
+            ):
+                for fallback in fallbacks:
+                    yield _key_of(fallback.variable), fallback
 
 
 def _production_site(

@@ -105,7 +105,11 @@ def check(project: Project) -> Iterator[Finding]:
     seen: set[tuple[str, int, int]] = set()
     for route in model.routes:
         # FG401 owns routes whose auth decorator sits above the route decorator.
-        if route.auth is not False or route.misplaced_auth or not is_production_path(project, route.path):
+        if (
+            route.auth is not False
+            or route.misplaced_auth
+            or not is_production_path(project, route.path)
+        ):
             continue
         area = sensitive_area(route)
         debug_site = debug_only(project, route)
