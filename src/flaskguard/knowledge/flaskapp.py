@@ -264,5 +264,11 @@ PUBLIC_BY_NATURE_WORDS = frozenset(
         "unsubscribe",
         "contact",
         "feedback",
+        # Forms that read rather than change: a POST here is a query.
+        "search",
+        "query",
+        "filter",
+        "lookup",
+        "preview",
     }
 )
