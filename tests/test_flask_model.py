@@ -2312,3 +2312,81 @@ def test_factory_test_config_branch_is_testing_and_the_other_is_not() -> None:
         "under `if test_config is None:` is the deployed configuration and the `else:` branch "
         f"is the test one; model says deployed={deployed.kind!r}, else-branch={testing.kind!r}"
     )
+
+
+def test_unknown_library_admin_decorator_counts_by_its_name() -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask
+            from company_sso import admin_required
+
+            app = Flask(__name__)
+
+            @app.route("/admin/users")
+            @admin_required
+            def users():
+                return ""
+        """
+    }
+    r = route(model(files), "/admin/users")
+    assert r.auth is True and r.auth_via == ("admin_required",)
+
+
+def test_configured_decorator_wins_over_words_that_usually_mean_public() -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask
+            from company_sso import allow_staff
+
+            app = Flask(__name__)
+
+            @app.route("/reports")
+            @allow_staff
+            def reports():
+                return ""
+        """
+    }
+    assert route(model(files), "/reports").auth is False
+    assert route(model(files, ("allow_staff",)), "/reports").auth is True
+
+
+def test_project_decorator_whose_check_is_in_a_helper_it_calls() -> None:
+    files = {
+        "app.py": """\
+            from functools import wraps
+            from flask import Flask, abort, session
+
+            app = Flask(__name__)
+
+            def ensure_signed_in():
+                if "user_id" not in session:
+                    abort(401)
+
+            def members_only(view):
+                @wraps(view)
+                def wrapper(*args, **kwargs):
+                    ensure_signed_in()
+                    return view(*args, **kwargs)
+                return wrapper
+
+            def logged(view):
+                @wraps(view)
+                def wrapper(*args, **kwargs):
+                    print(view.__name__)
+                    return view(*args, **kwargs)
+                return wrapper
+
+            @app.route("/members")
+            @members_only
+            def members():
+                return ""
+
+            @app.route("/open")
+            @logged
+            def open_page():
+                return ""
+        """
+    }
+    m = model(files)
+    assert route(m, "/members").auth is True
+    assert route(m, "/open").auth is False

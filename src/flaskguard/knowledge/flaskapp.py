@@ -163,7 +163,20 @@ AUTH_IDENTIFIERS = frozenset(
 # Words in a decorator's name that say it guards access, when the decorator itself cannot be
 # resolved to code the model can read (an installed library it does not know).
 AUTH_NAME_WORDS = frozenset(
-    {"login", "auth", "authenticated", "authorize", "authorized", "permission", "role", "roles"}
+    {
+        "login",
+        "auth",
+        "authenticated",
+        "authorize",
+        "authorized",
+        "permission",
+        "permissions",
+        "role",
+        "roles",
+        "admin",
+        "staff",
+        "superuser",
+    }
 )
 # Decorators known to have nothing to do with authentication.
 NON_AUTH_DECORATOR_ROOTS = (

@@ -23,6 +23,7 @@ from typing import Optional, Union
 
 from flaskguard.analysis.constants import NOT_CONSTANT, ConstantEvaluator
 from flaskguard.analysis.context import ExecutionContext, Reach
+from flaskguard.analysis.purpose import identifier_words
 from flaskguard.facts import ir
 from flaskguard.facts.module import CallSite, ClassFacts, FunctionFacts, Guard
 from flaskguard.knowledge.flaskapp import (
@@ -59,7 +60,6 @@ from flaskguard.model.objects import (
 from flaskguard.model.project import ExprBinding, Frame, Project, site_frame
 
 _CONVERTER = re.compile(r"<(?:(?P<converter>[a-zA-Z_][a-zA-Z0-9_]*)(?:\([^)]*\))?:)?(?P<name>\w+)>")
-_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 _HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 
@@ -82,11 +82,6 @@ _NOT_AUTH_WORDS = frozenset(
         "inactive",
     }
 )
-
-
-def identifier_words(text: str) -> list[str]:
-    """``requires_admin_role`` -> ``["requires", "admin", "role"]``; camelCase split too."""
-    return [w.lower() for w in _WORD.findall(text)]
 
 
 @dataclass(frozen=True)
@@ -571,9 +566,7 @@ class FlaskModel:
                     code = site.call.argument(0, "status")
                     if isinstance(code, ir.Const) and code.value in (401, 403):
                         return True
-            status = site.call.keyword("status")
-            if isinstance(status, ir.Const) and status.value in (401, 403):
-                return True
+                # The check may live in a helper the wrapper calls.
                 if (
                     isinstance(value, FuncRef)
                     and (value.module, value.qualname) != (ref.module, ref.qualname)
@@ -581,6 +574,9 @@ class FlaskModel:
                     and self.function_enforces_auth(FuncRef(value.module, value.qualname))
                 ):
                     return True
+            status = site.call.keyword("status")
+            if isinstance(status, ir.Const) and status.value in (401, 403):
+                return True
         for assignment in module.assignments:
             in_function = assignment.scope == ref.qualname or assignment.scope.startswith(prefix)
             if in_function and any(_mentions_auth(guard.test) for guard in assignment.guards):
@@ -601,14 +597,14 @@ class FlaskModel:
         """What authentication a decorator provides (a name for ``auth_via``), or None."""
         target = decorator.func if isinstance(decorator, ir.Call) else decorator
         written = ir.dotted_name(target) or ""
-        words = set(identifier_words(written.rsplit(".", 1)[-1]))
-        if words & _NOT_AUTH_WORDS:
-            return None
         if written and (
             written in self.extra_auth_decorators
             or written.rsplit(".", 1)[-1] in self.extra_auth_decorators
         ):
             return written
+        words = set(identifier_words(written.rsplit(".", 1)[-1]))
+        if words & _NOT_AUTH_WORDS:
+            return None
         values = self.resolver.infer(target, frame)
         readable = False
         for value in values:
