@@ -1439,3 +1439,20 @@ def test_cli_scan_reports_and_never_prints_secrets(tmp_path: Path) -> None:
         ("FG203", "config.py", 7),
         ("FG202", "config.py", 8),
     }
+
+
+def test_secrets_in_committed_deployment_files(tmp_path: Path) -> None:
+    found = scan(
+        tmp_path,
+        {
+            "app.py": "from flask import Flask\napp = Flask(__name__)\napp.config.from_prefixed_env()\n",
+            ".flaskenv": "FLASK_APP=app.py\nFLASK_SECRET_KEY=dev\n",
+            "Dockerfile": "FROM python:3.12\nENV SECRET_KEY=9f8a7d6c5b4e3f2a1b0c9d8e7f6a5b4c3d2e1f0a\n"
+            "ENV JWT_SECRET_KEY=${JWT_SECRET}\n",
+            # A .env file holds local secrets and is kept out of version control.
+            ".env": "SECRET_KEY=local-only-value-kept-out-of-git\n",
+            ".flaskenv.example": "FLASK_SECRET_KEY=change-me\n",
+        },
+    )
+    assert keys(found) == {("FG201", ".flaskenv", 2), ("FG200", "Dockerfile", 2)}
+    assert all(f.redact_snippet for f in found)

@@ -46,3 +46,12 @@ def is_test_path(project: Project, path: str) -> bool:
 
 def is_production_path(project: Project, path: str) -> bool:
     return code_kind(project, path) is None
+
+
+_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults")
+
+
+def is_env_template(path: str) -> bool:
+    """``.env.example`` and friends document variables; they are not loaded by anything."""
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.endswith(_TEMPLATE_SUFFIXES)

@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from typing import Optional, Union
 from urllib.parse import unquote, urlsplit
 
-from flaskguard.analysis.codecontext import code_kind
+from flaskguard.analysis.codecontext import code_kind, is_env_template
 from flaskguard.analysis.constants import NOT_CONSTANT
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import DevServerAnalysis, analysis_for
 from flaskguard.facts import ir
+from flaskguard.facts.deployment import EnvSetting
 from flaskguard.facts.module import Guard
 from flaskguard.findings import Severity
 from flaskguard.fixes import ReplaceLiteralPlan
@@ -54,6 +55,52 @@ _SCHEME = re.compile(r"[a-z][a-z0-9+.-]*")
 
 
 # -- values ---------------------------------------------------------------------------------
+
+
+def describe_secret_site(site: SecretSite) -> str:
+    """How the setting gets the literal: ``Config.SECRET_KEY``, or via a constant."""
+    setting = site.setting
+    written = site.written
+    label = setting_label(setting)
+    if (written.path, written.loc.line) != (setting.path, setting.value_site.line):
+        return (
+            f"{label} ({setting.path}:{setting.value_site.line}) takes {setting.key} "
+            "from this literal"
+        )
+    if setting.key == "SECRET_KEY_FALLBACKS":
+        count = len(site.values)
+        keys = "an old key as a literal" if count == 1 else f"{count} old keys as literals"
+        return f"{label} lists {keys}"
+    return setting_is(setting, "a literal in the code")
+
+
+# Where a committed file's environment reaches, for messages.
+ENV_SOURCE_REACH = {
+    "flaskenv": "loaded by `flask run` and `app.run()`",
+    "dockerfile": "baked into every image built from it",
+    "compose": "handed to the service by docker compose",
+    "appyaml": "deployed to App Engine with the app",
+    "uwsgi": "set by uWSGI for the application",
+    "gunicorn-conf": "set by gunicorn for the application",
+}
+
+
+def committed_env_secrets(project: Project) -> Iterator[tuple[str, EnvSetting]]:
+    """Signing keys written as values in committed deployment files (``.flaskenv``,
+    Dockerfile ``ENV``, compose ``environment``...). ``.env`` files are left out: they are
+    conventionally kept out of version control, which is where they belong."""
+    for deployment in project.deployments:
+        if is_env_template(deployment.path) or code_kind(project, deployment.path) is not None:
+            continue
+        for setting in deployment.env:
+            if setting.source not in ENV_SOURCE_REACH:
+                continue
+            key = setting.key[len("FLASK_") :] if setting.key.startswith("FLASK_") else setting.key
+            value = setting.value.strip()
+            # ``${SECRET_KEY}`` and ``$SECRET_KEY`` pass a value from elsewhere.
+            if key not in SECRET_KEY_SETTINGS or not value or value.startswith("$"):
+                continue
+            yield key, setting
 
 
 def secret_weakness(value: Secret) -> Optional[str]:

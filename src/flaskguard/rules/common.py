@@ -67,15 +67,6 @@ def quote_code(text: str, limit: int = 80) -> str:
     return f"`{text}`"
 
 
-_TEMPLATE_SUFFIXES = (".example", ".sample", ".template", ".tmpl", ".dist", ".defaults")
-
-
-def is_env_template(path: str) -> bool:
-    """``.env.example`` and friends document variables; they are not loaded by anything."""
-    name = path.rsplit("/", 1)[-1].lower()
-    return name.endswith(_TEMPLATE_SUFFIXES)
-
-
 def route_label(route: Route) -> str:
     """``POST /admin/users`` for messages."""
     if not route.rule_known:

@@ -42,7 +42,7 @@ import re
 from collections.abc import Iterator
 from typing import Optional
 
-from flaskguard.analysis.codecontext import is_test_path
+from flaskguard.analysis.codecontext import is_env_template, is_test_path
 from flaskguard.analysis.constants import NOT_CONSTANT
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import (
@@ -57,7 +57,7 @@ from flaskguard.fixes import RemoveKeywordPlan
 from flaskguard.model.objects import ClassRef
 from flaskguard.model.project import Frame, Project
 from flaskguard.rules.base import Rule, RuleMeta
-from flaskguard.rules.common import finding, is_env_template
+from flaskguard.rules.common import finding
 
 META = RuleMeta(
     id="FG101",

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from flaskguard.analysis.codecontext import is_env_template
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import analysis_for, dev_server_uses
 from flaskguard.facts import ir
@@ -37,7 +38,7 @@ from flaskguard.knowledge.frameworks import DEBUGGED_APPLICATION
 from flaskguard.model.objects import ExtRef
 from flaskguard.model.project import Frame, Project
 from flaskguard.rules.base import Rule, RuleMeta
-from flaskguard.rules.common import finding, is_env_template
+from flaskguard.rules.common import finding
 
 META = RuleMeta(
     id="FG103",

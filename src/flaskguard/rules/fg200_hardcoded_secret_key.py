@@ -4,7 +4,11 @@ old keys in `SECRET_KEY_FALLBACKS`, `JWT_SECRET_KEY`, `WTF_CSRF_SECRET_KEY` and
 `SECURITY_PASSWORD_SALT`, set through any configuration path — `app.secret_key = "..."`,
 `app.config["SECRET_KEY"] = "..."`, `config.update(...)` / `from_mapping(...)`, a
 configuration class or module loaded with `from_object` / `from_pyfile` — including values
-that reach the setting through a constant of another module.
+that reach the setting through a constant of another module. Keys written as values in
+committed deployment files count too: `FLASK_SECRET_KEY=...` in `.flaskenv` (read by
+`from_prefixed_env`), Dockerfile `ENV SECRET_KEY=...`, compose `environment:`, `app.yaml`,
+uWSGI and gunicorn settings. `.env` files are not reported: they are conventionally kept
+out of version control, which is where real keys belong; `${VAR}` references are not values.
 
 The finding points at the line where the literal is written. Values a deployment does not
 get are not reported: development and testing profiles, test code, examples, migrations,
@@ -46,13 +50,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flaskguard.analysis.secrets import (
+    ENV_SOURCE_REACH,
     SecretSite,
+    committed_env_secrets,
+    describe_secret_site,
     secret_fix,
     secret_weakness,
     secrets_analysis,
-    setting_is,
-    setting_label,
 )
+from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.secrets import SECRET_KEY_SETTINGS
 from flaskguard.model.project import Project
@@ -83,23 +89,20 @@ def check(project: Project) -> Iterator[Finding]:
         if any(secret_weakness(value) for value in site.values):
             continue  # FG201
         yield site_finding(site)
-
-
-def describe(site: SecretSite) -> str:
-    """How the setting gets the literal: ``Config.SECRET_KEY``, or via a constant."""
-    setting = site.setting
-    written = site.written
-    label = setting_label(setting)
-    if (written.path, written.loc.line) != (setting.path, setting.value_site.line):
-        return (
-            f"{label} ({setting.path}:{setting.value_site.line}) takes {setting.key} "
-            "from this literal"
+    for key, setting in committed_env_secrets(project):
+        if secret_weakness(setting.value):
+            continue  # FG201
+        yield finding(
+            META,
+            path=setting.path,
+            loc=ir.Loc(setting.line, setting.column, setting.line, setting.end_column),
+            message=f"{setting.key} is written in {setting.path}, a file that is committed and "
+            f"{ENV_SOURCE_REACH[setting.source]}. Anyone who reads this repository "
+            f"{SECRET_KEY_SETTINGS[key]}",
+            remediation=REMEDIATION,
+            code=f"{setting.source}:{setting.key}",
+            redact_snippet=True,
         )
-    if setting.key == "SECRET_KEY_FALLBACKS":
-        count = len(site.values)
-        keys = "an old key as a literal" if count == 1 else f"{count} old keys as literals"
-        return f"{label} lists {keys}"
-    return setting_is(setting, "a literal in the code")
 
 
 def site_finding(site: SecretSite) -> Finding:
@@ -109,7 +112,7 @@ def site_finding(site: SecretSite) -> Finding:
         META,
         path=site.written.path,
         loc=site.written.loc,
-        message=f"{describe(site)}. Anyone who reads this repository {SECRET_KEY_SETTINGS[key]}",
+        message=f"{describe_secret_site(site)}. Anyone who reads this repository {SECRET_KEY_SETTINGS[key]}",
         remediation=REMEDIATION,
         scope=site.written.scope,
         code=f"{site.setting.via} literal",

@@ -4,8 +4,8 @@ Finds Flask signing keys (`SECRET_KEY`, `SECRET_KEY_FALLBACKS`, `JWT_SECRET_KEY`
 characters (or bytes), a placeholder or tutorial value (`dev`, `secret`, `changeme`,
 `super secret key`, `your-secret-key`, `s3cr3t`, `default`, `flask`, `test`, `password`,
 anything saying "change", "secret", "your ... key"), or a low-entropy pattern such as
-`aaaaaaaaaaaaaaaaaaaaaaaaaaaa`. The same configuration paths and context grading as FG200
-apply; a weak literal is reported here only, not by FG200 as well.
+`aaaaaaaaaaaaaaaaaaaaaaaaaaaa`. The same configuration paths, committed deployment files and
+context grading as FG200 apply; a weak literal is reported here only, not by FG200 as well.
 
 ## Why is this bad?
 The key protects every signed session cookie. A tutorial value is the first guess of any
@@ -37,13 +37,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from flaskguard.analysis.secrets import secret_fix, secret_weakness, secrets_analysis
+from flaskguard.analysis.secrets import (
+    ENV_SOURCE_REACH,
+    committed_env_secrets,
+    describe_secret_site,
+    secret_fix,
+    secret_weakness,
+    secrets_analysis,
+)
+from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.secrets import SECRET_KEY_SETTINGS
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding
-from flaskguard.rules.fg200_hardcoded_secret_key import describe
 
 META = RuleMeta(
     id="FG201",
@@ -75,7 +82,7 @@ def check(project: Project) -> Iterator[Finding]:
             META,
             path=site.written.path,
             loc=site.written.loc,
-            message=f"{describe(site)}, and a weak one: {reasons[0]}. Anyone who guesses it "
+            message=f"{describe_secret_site(site)}, and a weak one: {reasons[0]}. Anyone who guesses it "
             f"{SECRET_KEY_SETTINGS[key]}",
             remediation=REMEDIATION,
             scope=site.written.scope,
@@ -83,6 +90,21 @@ def check(project: Project) -> Iterator[Finding]:
             redact_snippet=True,
             fix_plan=plan,
             fix_unavailable_reason=reason,
+        )
+    for key, setting in committed_env_secrets(project):
+        weakness = secret_weakness(setting.value)
+        if weakness is None:
+            continue
+        yield finding(
+            META,
+            path=setting.path,
+            loc=ir.Loc(setting.line, setting.column, setting.line, setting.end_column),
+            message=f"{setting.key} is written in {setting.path}, a file that is committed and "
+            f"{ENV_SOURCE_REACH[setting.source]}, and it is weak: {weakness}. Anyone who "
+            f"guesses it {SECRET_KEY_SETTINGS[key]}",
+            remediation=REMEDIATION,
+            code=f"{setting.source}:{setting.key}",
+            redact_snippet=True,
         )
 
 

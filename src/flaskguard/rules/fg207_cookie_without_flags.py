@@ -47,6 +47,7 @@ from typing import Optional
 
 from flaskguard.analysis.codecontext import code_kind
 from flaskguard.analysis.constants import NOT_CONSTANT
+from flaskguard.analysis.purpose import identifier_words
 from flaskguard.analysis.secrets import SecretsAnalysis, secrets_analysis
 from flaskguard.facts import ir
 from flaskguard.facts.module import CallSite
@@ -61,7 +62,6 @@ from flaskguard.knowledge.secrets import (
     RESPONSE_METHODS,
     RESPONSE_NAMES,
 )
-from flaskguard.model.apps import identifier_words
 from flaskguard.model.objects import ExtRef, FuncRef, Instance, canonical
 from flaskguard.model.project import (
     ExprBinding,
