@@ -260,6 +260,7 @@ def _configure(args: argparse.Namespace) -> Optional[tuple[list[Path], Path, Con
 
 
 def _scan(args: argparse.Namespace) -> int:
+    from flaskguard.progress import terminal_progress
     from flaskguard.report import render
     from flaskguard.rules import rule_metas
     from flaskguard.scan import run_scan
@@ -271,28 +272,32 @@ def _scan(args: argparse.Namespace) -> int:
     if args.fix:
         from flaskguard.fix_command import run_fix
 
-        outcome = run_fix(
-            paths,
-            config=config,
-            root=root,
-            unsafe=args.unsafe_fixes,
-            write=True,
-            jobs=args.jobs,
-            advisory_db=_path_or_none(args.advisory_db),
-            online=args.online,
-        )
+        with terminal_progress(sys.stderr, quiet=args.quiet) as progress:
+            outcome = run_fix(
+                paths,
+                config=config,
+                root=root,
+                unsafe=args.unsafe_fixes,
+                write=True,
+                jobs=args.jobs,
+                advisory_db=_path_or_none(args.advisory_db),
+                online=args.online,
+                progress=progress,
+            )
         _report_fix(outcome)
         result = outcome.result
     else:
-        result = run_scan(
-            paths,
-            config=config,
-            root=root,
-            jobs=args.jobs,
-            advisory_db=_path_or_none(args.advisory_db),
-            online=args.online,
-            cache_dir=_cache_dir(args),
-        )
+        with terminal_progress(sys.stderr, quiet=args.quiet) as progress:
+            result = run_scan(
+                paths,
+                config=config,
+                root=root,
+                jobs=args.jobs,
+                advisory_db=_path_or_none(args.advisory_db),
+                online=args.online,
+                cache_dir=_cache_dir(args),
+                progress=progress,
+            )
     for warning in result.warnings:
         print(f"flaskguard: warning: {warning}", file=sys.stderr)
     if args.baseline:
@@ -406,21 +411,24 @@ def _report_fix(outcome: FixOutcome) -> None:
 
 def _fix(args: argparse.Namespace) -> int:
     from flaskguard.fix_command import run_fix
+    from flaskguard.progress import terminal_progress
 
     configured = _configure(args)
     if configured is None:
         return EXIT_USAGE
     paths, root, config = configured
-    outcome = run_fix(
-        paths,
-        config=config,
-        root=root,
-        unsafe=args.unsafe_fixes,
-        write=not args.diff,
-        jobs=args.jobs,
-        advisory_db=_path_or_none(args.advisory_db),
-        online=args.online,
-    )
+    with terminal_progress(sys.stderr) as progress:
+        outcome = run_fix(
+            paths,
+            config=config,
+            root=root,
+            unsafe=args.unsafe_fixes,
+            write=not args.diff,
+            jobs=args.jobs,
+            advisory_db=_path_or_none(args.advisory_db),
+            online=args.online,
+            progress=progress,
+        )
     if args.diff:
         sys.stdout.write(outcome.diff())
         return EXIT_FINDINGS if outcome.changed else EXIT_OK
@@ -445,6 +453,7 @@ def _baseline(args: argparse.Namespace) -> int:
         load_baseline,
         stale_entries,
     )
+    from flaskguard.progress import terminal_progress
     from flaskguard.scan import run_scan
 
     if args.action not in ("create", "check"):
@@ -454,15 +463,17 @@ def _baseline(args: argparse.Namespace) -> int:
     if configured is None:
         return EXIT_USAGE
     paths, root, config = configured
-    result = run_scan(
-        paths,
-        config=config,
-        root=root,
-        jobs=args.jobs,
-        advisory_db=_path_or_none(args.advisory_db),
-        online=args.online,
-        cache_dir=_cache_dir(args),
-    )
+    with terminal_progress(sys.stderr) as progress:
+        result = run_scan(
+            paths,
+            config=config,
+            root=root,
+            jobs=args.jobs,
+            advisory_db=_path_or_none(args.advisory_db),
+            online=args.online,
+            cache_dir=_cache_dir(args),
+            progress=progress,
+        )
     if args.action == "create":
         baseline = create_baseline(result)
         try:

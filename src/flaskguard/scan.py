@@ -14,16 +14,14 @@ import stat
 import time
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Optional, Union
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from flaskguard.cache import Cache, environment_key, file_digest, state_key
 from flaskguard.config import Config, load_config
-from flaskguard.deps.audit import AdvisoryDatabase
-from flaskguard.deps.database import load_advisory_database
 from flaskguard.deps.manifests import DependencyFacts, extract_dependency_facts, manifest_kind
 from flaskguard.discovery import DiscoveredFile, DiscoveryResult, discover, find_project_root
 from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
@@ -37,7 +35,18 @@ from flaskguard.parsing import parse_source, read_source
 from flaskguard.redaction import redact_assigned_value, redact_assignments
 from flaskguard.rules import all_rules
 
+if TYPE_CHECKING:
+    from flaskguard.deps.audit import AdvisoryDatabase
+
 MAX_SNIPPET_LINES = 3
+
+ProgressCallback = Callable[[str, int, int, str], None]
+"""Called as ``progress(stage, done, total, item)`` while a scan runs.
+
+``stage`` is ``"files"`` (per-file analysis: files taken from the cache count as done from
+the start) or ``"rules"`` (``item`` is the id of the rule about to run). Calls come from the
+scanning thread; the callback decides how often to show anything.
+"""
 
 
 @dataclass(frozen=True)
@@ -151,36 +160,44 @@ def analyse_files(
     jobs: int,
     max_bytes: int,
     overrides: Optional[Mapping[str, str]] = None,
+    progress: Optional[Callable[[int], None]] = None,
 ) -> list[FileOutcome]:
+    """Outcomes in the order of ``files``; ``progress`` gets the count of files finished."""
     overrides = overrides or {}
     if not files:
         return []
     outcomes: dict[str, FileOutcome] = {}
     failed: list[DiscoveredFile] = []
+    finished = 0
     workers = max(1, min(jobs, len(files)))
     chunk = max(1, min(16, len(files) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
-        futures = [
-            (
+        futures: dict[Future[list[FileOutcome]], Sequence[DiscoveredFile]] = {
+            pool.submit(
+                _analyse_batch,
                 batch,
-                pool.submit(
-                    _analyse_batch,
-                    batch,
-                    max_bytes,
-                    {f.relpath: overrides[f.relpath] for f in batch if f.relpath in overrides},
-                ),
-            )
+                max_bytes,
+                {f.relpath: overrides[f.relpath] for f in batch if f.relpath in overrides},
+            ): batch
             for batch in batches
-        ]
-        for batch, future in futures:
+        }
+        # In completion order, so that progress moves while a slow batch is still running.
+        for future in as_completed(futures):
             try:
                 for outcome in future.result():
                     outcomes[outcome.relpath] = outcome
             except BrokenProcessPool:
-                failed.extend(batch)
+                failed.extend(futures[future])
+                continue
+            finished += len(futures[future])
+            if progress is not None:
+                progress(finished)
     for file in failed:
         outcomes[file.relpath] = _run_isolated(file, max_bytes, overrides.get(file.relpath))
+        finished += 1
+        if progress is not None:
+            progress(finished)
     return [outcomes[f.relpath] for f in files]
 
 
@@ -212,6 +229,7 @@ def project_inputs(
     cache: Optional[Cache] = None,
     discovered: Optional[DiscoveryResult] = None,
     digests: Optional[Mapping[str, Optional[str]]] = None,
+    progress: Optional[ProgressCallback] = None,
 ) -> ProjectInputs:
     overrides = overrides or {}
     if discovered is None:
@@ -230,7 +248,17 @@ def project_inputs(
         }
         reused = cache.load_outcomes(facts_key, wanted)
     missing = [f for f in files if f.relpath not in reused]
-    fresh = analyse_files(missing, jobs or os.cpu_count() or 1, config.max_file_size, overrides)
+    cached, total = len(files) - len(missing), len(files)
+    on_done: Optional[Callable[[int], None]] = None
+    if progress is not None:
+        progress("files", cached, total, "")
+
+        def on_done(finished: int) -> None:
+            progress("files", cached + finished, total, "")
+
+    fresh = analyse_files(
+        missing, jobs or os.cpu_count() or 1, config.max_file_size, overrides, on_done
+    )
     if cache is not None and digests is not None:
         cache.store_outcomes(
             facts_key,
@@ -255,6 +283,8 @@ def project_inputs(
         diagnostics.extend(facts.diagnostics)
     advisories = None
     if load_advisories:
+        from flaskguard.deps.database import load_advisory_database
+
         advisories, problems = load_advisory_database(advisory_db, online, dependencies)
         diagnostics.extend(problems)
     return ProjectInputs(
@@ -342,11 +372,13 @@ def run_scan(
     advisory_db: Optional[Path] = None,
     online: bool = False,
     cache_dir: Optional[Path] = None,
+    progress: Optional[ProgressCallback] = None,
 ) -> ScanResult:
     """Scan ``paths``. With ``cache_dir``, per-file facts and the last result are cached there. ``overrides`` maps root-relative paths to text that replaces the files'
     content on disk (the fix command checks its edits this way before writing).
     ``advisory_db`` is an OSV export to use instead of the bundled advisories; ``online``
-    also asks the OSV API about every exactly known dependency version."""
+    also asks the OSV API about every exactly known dependency version. ``progress``
+    hears how far the scan is (see :data:`ProgressCallback`)."""
     overrides = overrides or {}
     started = time.perf_counter()
     given = [Path(p) for p in paths] or [Path(".")]
@@ -379,14 +411,24 @@ def run_scan(
             overrides=overrides,
             advisory_db=advisory_db,
             online=online,
-            load_advisories=audit,
+            load_advisories=False,
             cache=cache,
             discovered=discovered,
             digests=digests,
+            progress=progress,
         )
     finally:
         if cache is not None and result_key is None:
             cache.close()
+    if audit and inputs.dependencies:
+        # Only declared dependencies are looked up: a scan without any neither reads the
+        # advisory data nor imports its YAML and archive readers.
+        from flaskguard.deps.database import load_advisory_database
+
+        inputs.advisories, problems = load_advisory_database(
+            advisory_db, online, inputs.dependencies
+        )
+        inputs.diagnostics.extend(problems)
     result = ScanResult(root=str(root_path))
     result.warnings.extend(cache_warnings)
     result.diagnostics.extend(inputs.diagnostics)
@@ -394,9 +436,10 @@ def run_scan(
     discovered_files = inputs.files
     project = build_project(inputs, config)
     findings: list[Finding] = []
-    for rule in all_rules():
-        if not config.rule_enabled(rule.meta.id):
-            continue
+    enabled = [rule for rule in all_rules() if config.rule_enabled(rule.meta.id)]
+    for index, rule in enumerate(enabled):
+        if progress is not None:
+            progress("rules", index, len(enabled), rule.meta.id)
         try:
             findings.extend(rule.check(project))
         except Exception as error:  # one rule's bug must not end the scan

@@ -25,13 +25,11 @@ from __future__ import annotations
 import functools
 import json
 import re
-import zipfile
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-import yaml
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
@@ -67,11 +65,6 @@ _SEVERITY_WORDS = {
 }
 _RECORD_SUFFIXES = (".json", ".yaml", ".yml")
 _MAX_PAGES = 20
-
-try:  # the C loader is much faster on a full export; same safety as safe_load
-    _YamlLoader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - PyYAML built without libyaml
-    _YamlLoader = yaml.SafeLoader
 
 
 @dataclass(frozen=True)
@@ -273,9 +266,19 @@ def _parse_record(record: object) -> list[Advisory]:
 
 
 def _decode(name: str, data: bytes) -> object:
+    """The record in ``data``; ValueError if it is not JSON or YAML."""
     if name.lower().endswith(".json"):
         return json.loads(data.decode("utf-8"))
-    return yaml.load(data.decode("utf-8"), Loader=_YamlLoader)
+    # Imported here: scans without declared dependencies never read advisories, and the
+    # YAML parser is a noticeable part of start-up.
+    import yaml
+
+    # The C loader is much faster on a full export; same safety as safe_load.
+    loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(data.decode("utf-8"), Loader=loader)
+    except yaml.YAMLError as error:
+        raise ValueError(str(error)) from error
 
 
 def _iter_folder(folder: Path) -> Iterator[tuple[str, bytes]]:
@@ -285,6 +288,8 @@ def _iter_folder(folder: Path) -> Iterator[tuple[str, bytes]]:
 
 
 def _iter_zip(path: Path) -> Iterator[tuple[str, bytes]]:
+    import zipfile
+
     with zipfile.ZipFile(path) as archive:
         for info in archive.infolist():
             if not info.is_dir() and info.filename.lower().endswith(_RECORD_SUFFIXES):
@@ -302,7 +307,7 @@ class _Collector:
         for name, data in files:
             try:
                 record = _decode(name, data)
-            except (ValueError, yaml.YAMLError):  # JSONDecodeError/UnicodeError are ValueErrors
+            except ValueError:  # as are JSONDecodeError and UnicodeDecodeError
                 self.malformed += 1
                 continue
             self.add_record(record)
@@ -411,6 +416,8 @@ def load_advisories(source: Optional[Path] = None) -> tuple[dict[str, list[Advis
             f" + {extra} hand-written record{'s' if extra != 1 else ''}"
         )
         return collector.result(), description + collector.notes()
+
+    import zipfile  # only OSV exports given by path can be archives
 
     path = Path(source)
     try:

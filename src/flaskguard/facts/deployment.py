@@ -67,11 +67,12 @@ import re
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Optional, Union
-
-import yaml
+from typing import TYPE_CHECKING, Callable, Optional, Union
 
 from flaskguard.findings import Diagnostic
+
+if TYPE_CHECKING:
+    import yaml
 
 __all__ = [
     "DeploymentFacts",
@@ -1454,6 +1455,8 @@ def _docker_stage_commands(c: _Collector, stage: _Stage) -> None:
 
 
 # -- YAML: compose and App Engine ------------------------------------------------------------
+# The functions below import yaml themselves: most projects have no YAML deployment file, and
+# the parser is a noticeable part of the start-up of a small scan.
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NULL_TAG = "tag:yaml.org,2002:null"
@@ -1461,6 +1464,8 @@ _SERVICE_KEYS = frozenset({"image", "build", "command", "entrypoint", "environme
 
 
 def _load_yaml(c: _Collector) -> tuple[bool, Optional[yaml.Node]]:
+    import yaml
+
     try:
         return True, yaml.compose(c.text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
@@ -1483,13 +1488,16 @@ def _load_yaml(c: _Collector) -> tuple[bool, Optional[yaml.Node]]:
     return False, None
 
 
-_Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
+if TYPE_CHECKING:
+    _Pairs = dict[str, tuple[yaml.Node, yaml.Node]]
 
 
 def _pairs(
     node: yaml.MappingNode, depth: int = 0, done: Optional[dict[int, _Pairs]] = None
 ) -> _Pairs:
     """Key -> (key node, value node), with ``<<`` merges applied (own keys win)."""
+    import yaml
+
     # Aliases make the graph a DAG (or a cycle): each mapping is merged once, and chains of
     # merges are cut where no real file goes.
     done = {} if done is None else done
@@ -1514,6 +1522,8 @@ def _pairs(
 
 
 def _scalar(node: yaml.Node) -> Optional[str]:
+    import yaml
+
     if not isinstance(node, yaml.ScalarNode):
         return None
     return "" if node.tag == _NULL_TAG else str(node.value)
@@ -1531,6 +1541,8 @@ def _scalar_word(c: _Collector, node: yaml.ScalarNode) -> _Word:
 
 def _yaml_env(c: _Collector, node: Optional[yaml.Node]) -> dict[str, str]:
     """A compose ``environment`` / App Engine ``env_variables``: mapping or KEY=value list."""
+    import yaml
+
     env: dict[str, str] = {}
     if isinstance(node, yaml.MappingNode):
         for key, (key_node, value_node) in _pairs(node).items():
@@ -1561,6 +1573,8 @@ def _yaml_command(
 ) -> Optional[tuple[list[_Word], int, int]]:
     """Words of a compose ``command``/``entrypoint``: a list, or a string split like a
     shell would split it, without a shell running it."""
+    import yaml
+
     if isinstance(node, yaml.ScalarNode) and _scalar(node):
         words = _lex_words(_Source.of_word(_scalar_word(c, node)))
     elif isinstance(node, yaml.SequenceNode):
@@ -1574,6 +1588,8 @@ def _yaml_command(
 
 
 def _read_compose(c: _Collector) -> bool:
+    import yaml
+
     ok, root = _load_yaml(c)
     if not ok or root is None:
         return True
@@ -1626,6 +1642,8 @@ def _compose_service(c: _Collector, name: str, fields: _Pairs) -> None:
 
 
 def _read_appyaml(c: _Collector) -> bool:
+    import yaml
+
     ok, root = _load_yaml(c)
     if not ok:
         return True
@@ -1684,6 +1702,8 @@ def _read_uwsgi(c: _Collector) -> bool:
 
 
 def _read_uwsgi_yaml(c: _Collector) -> bool:
+    import yaml
+
     ok, root = _load_yaml(c)
     if not ok:
         return True
