@@ -257,6 +257,7 @@ class RunResult:
     wall_s: float
     returncode: int
     peak_rss_mib: Optional[float]
+    tree_peak_mib: Optional[float] = None
     files_scanned: Optional[int] = None
     python_files: Optional[int] = None
     python_files_analysed: Optional[int] = None
@@ -318,24 +319,130 @@ def _find_flaskguard() -> Optional[str]:
     return None if spec is None else (spec.origin or "namespace")
 
 
-def run_once(
-    index: int,
+@dataclass
+class Measured:
+    """What `measure` saw of one child process (and the processes it started)."""
+
+    wall_s: float
+    returncode: int
+    # Peak RSS of the largest single process: the child itself or one of the descendants it
+    # waited for (os.wait4 / RUSAGE_CHILDREN semantics). Not a sum over processes.
+    peak_rss_mib: Optional[float]
+    # Peak of the summed memory of the whole process tree (PSS where the kernel gives it,
+    # else RSS), sampled every SAMPLE_INTERVAL_S on Linux; None elsewhere.
+    tree_peak_mib: Optional[float]
+    tree_metric: Optional[str]
+    timed_out: bool
+
+
+SAMPLE_INTERVAL_S = 0.1
+
+
+class TreeMemorySampler(threading.Thread):
+    """Sample the summed memory of a process and all its descendants (Linux ``/proc``).
+
+    Descendants are found through ``/proc/PID/task/TID/children``; where that file does not
+    exist, the sampler falls back to the processes of the child's process group. Each process
+    counts with its PSS (``/proc/PID/smaps_rollup``: shared pages split between the processes
+    that map them, so forked workers are not double-counted), or with its RSS (``statm``) where
+    PSS cannot be read. Sampling can miss a peak shorter than the interval.
+    """
+
+    def __init__(self, root_pid: int, interval: float = SAMPLE_INTERVAL_S) -> None:
+        super().__init__(daemon=True)
+        self.root_pid = root_pid
+        self.interval = interval
+        self.peak_kib = 0
+        self.metrics: set[str] = set()
+        self._stop_event = threading.Event()
+        self._page_kib = os.sysconf("SC_PAGE_SIZE") // 1024 if hasattr(os, "sysconf") else 4
+
+    @staticmethod
+    def available() -> bool:
+        return sys.platform.startswith("linux") and os.path.isdir("/proc/self/task")
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        self.join()
+
+    def run(self) -> None:
+        while True:
+            self.sample()
+            if self._stop_event.wait(self.interval):
+                return
+
+    def sample(self) -> None:
+        total = sum(self._memory_kib(pid) for pid in self._tree())
+        self.peak_kib = max(self.peak_kib, total)
+
+    def _tree(self) -> list[int]:
+        pids, todo = [], [self.root_pid]
+        while todo:
+            pid = todo.pop()
+            pids.append(pid)
+            try:
+                tids = os.listdir(f"/proc/{pid}/task")
+            except OSError:
+                continue
+            for tid in tids:
+                try:
+                    with open(f"/proc/{pid}/task/{tid}/children", encoding="ascii") as f:
+                        todo.extend(int(c) for c in f.read().split())
+                except FileNotFoundError:
+                    if pid == self.root_pid and tid == str(pid):
+                        return self._group()  # no `children` files: use the process group
+                except (OSError, ValueError):
+                    pass
+        return pids
+
+    def _group(self) -> list[int]:
+        pids = []
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                try:
+                    with open(f"/proc/{entry}/stat", encoding="utf-8", errors="replace") as f:
+                        fields = f.read().rsplit(")", 1)[1].split()
+                except (OSError, IndexError):
+                    continue
+                if len(fields) > 2 and fields[2] == str(self.root_pid):  # pgrp
+                    pids.append(int(entry))
+        return pids
+
+    def _memory_kib(self, pid: int) -> int:
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii", errors="replace") as f:
+                for line in f:
+                    if line.startswith("Pss:"):
+                        self.metrics.add("PSS")
+                        return int(line.split()[1])
+        except (OSError, ValueError, IndexError):
+            pass
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as f:
+                resident = int(f.read().split()[1])
+        except (OSError, ValueError, IndexError):
+            return 0
+        self.metrics.add("RSS")
+        return resident * self._page_kib
+
+
+def measure(
     cmd: list[str],
     cwd: Path,
     env: dict[str, str],
-    report: Path,
-    log_dir: Path,
+    stdout_path: Path,
+    stderr_path: Path,
     timeout: float,
-) -> RunResult:
-    if report.exists():
-        report.unlink()
-    stdout_path = log_dir / f"run-{index}.stdout"
-    stderr_path = log_dir / f"run-{index}.stderr"
+) -> Measured:
+    """Run cmd to completion and measure its wall time and memory.
+
+    The child runs in its own session so that a timeout or Ctrl-C ends it together with any
+    worker processes it started.
+    """
     timed_out = threading.Event()
+    sampler: Optional[TreeMemorySampler] = None
     with open(stdout_path, "wb") as out, open(stderr_path, "wb") as err:
         started = time.perf_counter()
-        # Its own session, so that a timeout or Ctrl-C can end the child together with any
-        # worker processes it started.
         proc = subprocess.Popen(
             cmd,
             cwd=cwd,
@@ -352,11 +459,15 @@ def run_once(
 
         watchdog = threading.Timer(timeout, kill)
         watchdog.start()
+        if TreeMemorySampler.available():
+            sampler = TreeMemorySampler(proc.pid)
+            sampler.start()
         try:
             if hasattr(os, "wait4"):
-                # wait4 returns this child's own resource usage (its peak RSS, or that of its
-                # largest reaped descendant such as a pool worker): exact per run, unlike
-                # RUSAGE_CHILDREN, whose ru_maxrss is a running maximum over all children.
+                # wait4 returns this child's own resource usage, merged with that of the
+                # descendants it waited for: ru_maxrss is the peak RSS of the largest of
+                # those processes. Exact per run, unlike RUSAGE_CHILDREN, whose ru_maxrss is a
+                # running maximum over every child this script has waited for.
                 _, status, usage = os.wait4(proc.pid, 0)
                 wall = time.perf_counter() - started
                 proc.returncode = os.waitstatus_to_exitcode(status)
@@ -372,17 +483,54 @@ def run_once(
             raise
         finally:
             watchdog.cancel()
+            if sampler is not None:
+                sampler.stop()
 
-    if timed_out.is_set():
-        raise BenchError(f"run {index}: no result after {timeout:.0f} s; the child was killed")
-    result = RunResult(index=index, wall_s=wall, returncode=proc.returncode, peak_rss_mib=rss)
-    if proc.returncode not in (0, 1, 3) or not report.is_file():
+    tree = tree_metric = None
+    if sampler is not None and sampler.peak_kib:
+        tree = sampler.peak_kib / 1024
+        tree_metric = "+".join(sorted(sampler.metrics, reverse=True)) or None
+    return Measured(
+        wall_s=wall,
+        returncode=proc.returncode,
+        peak_rss_mib=rss,
+        tree_peak_mib=tree,
+        tree_metric=tree_metric,
+        timed_out=timed_out.is_set(),
+    )
+
+
+def run_once(
+    index: int,
+    cmd: list[str],
+    cwd: Path,
+    env: dict[str, str],
+    report: Path,
+    log_dir: Path,
+    timeout: float,
+    name: str = "run",
+) -> RunResult:
+    """One flaskguard scan: measure it, then read its JSON report."""
+    if report.exists():
+        report.unlink()
+    stderr_path = log_dir / f"{name}-{index}.stderr"
+    m = measure(cmd, cwd, env, log_dir / f"{name}-{index}.stdout", stderr_path, timeout)
+    if m.timed_out:
+        raise BenchError(f"{name} {index}: no result after {timeout:.0f} s; the child was killed")
+    result = RunResult(
+        index=index,
+        wall_s=m.wall_s,
+        returncode=m.returncode,
+        peak_rss_mib=m.peak_rss_mib,
+        tree_peak_mib=m.tree_peak_mib,
+    )
+    if m.returncode not in (0, 1, 3) or not report.is_file():
         tail = stderr_path.read_text(encoding="utf-8", errors="replace")[-3000:]
         hint = ""
         if "No module named flaskguard" in tail or "No module named 'flaskguard'" in tail:
             hint = "\n(flaskguard is not importable by this interpreter; install the repo first)"
         raise BenchError(
-            f"run {index}: `{' '.join(cmd[:3])} ...` exited with {proc.returncode}"
+            f"{name} {index}: `{' '.join(cmd[:3])} ...` exited with {m.returncode}"
             f"{'' if report.is_file() else ' and wrote no report'}.\n"
             f"--- stderr (last lines) ---\n{tail.rstrip()}{hint}"
         )
@@ -444,6 +592,7 @@ def summarise(corpus: CorpusInfo, runs: list[RunResult]) -> dict[str, Any]:
     last = runs[-1]
     files = last.files_scanned if last.files_scanned is not None else corpus.py_files
     rss = [r.peak_rss_mib for r in runs if r.peak_rss_mib is not None]
+    tree = [r.tree_peak_mib for r in runs if r.tree_peak_mib is not None]
     tool_s = [r.tool_duration_s for r in runs if r.tool_duration_s is not None]
     return {
         "files_scanned": last.files_scanned,
@@ -458,6 +607,7 @@ def summarise(corpus: CorpusInfo, runs: list[RunResult]) -> dict[str, Any]:
         "files_per_s": round(files / median, 1) if median else None,
         "lines_per_s": round(corpus.py_lines / median) if median else None,
         "peak_rss_mib": round(max(rss), 1) if rss else None,
+        "tree_peak_mib": round(max(tree), 1) if tree else None,
         "tool_duration_s_median": round(statistics.median(tool_s), 3) if tool_s else None,
         "findings": last.findings,
         "suppressed": last.suppressed,
@@ -512,7 +662,7 @@ def print_table(
             "(default excludes or diagnostics); lines/s counts all corpus lines"
         )
     print()
-    header = f"  {'run':>6}  {'wall s':>8}  {'files/s':>9}  {'lines/s':>10}  {'peak RSS MiB':>12}  {'tool s':>7}  {'findings':>8}  {'diagnostics':>11}"
+    header = f"  {'run':>6}  {'wall s':>8}  {'files/s':>9}  {'lines/s':>10}  {'peak RSS MiB':>12}  {'tree MiB':>8}  {'tool s':>7}  {'findings':>8}  {'diagnostics':>11}"
     print(header)
     print("  " + "-" * (len(header) - 2))
     for r in runs:
@@ -520,12 +670,14 @@ def print_table(
         print(
             f"  {r.index:>6}  {r.wall_s:>8.2f}  {files / r.wall_s:>9,.0f}  "
             f"{corpus.py_lines / r.wall_s:>10,.0f}  {_fmt_float(r.peak_rss_mib, 1):>12}  "
+            f"{_fmt_float(r.tree_peak_mib, 1):>8}  "
             f"{_fmt_float(r.tool_duration_s):>7}  {_fmt_int(r.findings):>8}  {_fmt_int(r.diagnostics):>11}"
         )
     print("  " + "-" * (len(header) - 2))
     print(
         f"  {'median':>6}  {summary['wall_s_median']:>8.2f}  {_fmt_int(summary['files_per_s']):>9}  "
         f"{_fmt_int(summary['lines_per_s']):>10}  {_fmt_float(summary['peak_rss_mib'], 1):>12}  "
+        f"{_fmt_float(summary['tree_peak_mib'], 1):>8}  "
         f"{_fmt_float(summary['tool_duration_s_median']):>7}  {_fmt_int(summary['findings']):>8}  "
         f"{_fmt_int(summary['diagnostics']):>11}"
     )
@@ -540,16 +692,18 @@ def print_table(
             "  diagnostics by code:  "
             + ", ".join(f"{k} {v}" for k, v in summary["diagnostics_by_code"].items())
         )
-    print("\n  peak RSS = largest single process (flaskguard or one of its workers), not a sum.")
+    print(
+        "\n  peak RSS = peak RSS of the largest single process (flaskguard or one of its workers,"
+        " from os.wait4),\n  not a sum; tree = peak of the summed PSS of all its processes,"
+        f" sampled every {SAMPLE_INTERVAL_S} s (Linux only)."
+    )
 
 
 # --------------------------------------------------------------------------------------------
 
 
-def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(
-        description="Time `flaskguard scan` on a copy of a site-packages tree (or any folder).",
-    )
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """Options shared with compare.py: the corpus, --jobs, --runs, --timeout, --json."""
     source = parser.add_mutually_exclusive_group()
     source.add_argument(
         "--venv",
@@ -568,19 +722,10 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
         help="put N copies of the source in the corpus (default 1)",
     )
     parser.add_argument(
-        "--runs", type=int, default=3, metavar="N", help="number of measured scans (default 3)"
-    )
-    parser.add_argument(
         "--jobs",
         type=int,
         metavar="N",
         help="pass --jobs N to flaskguard (not passed when omitted)",
-    )
-    parser.add_argument(
-        "--warm",
-        action="store_true",
-        help="measure re-scans with a warm flaskguard cache (one unmeasured "
-        "priming run first); default: every run starts with an empty cache",
     )
     parser.add_argument(
         "--keep",
@@ -589,13 +734,6 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     )
     parser.add_argument(
         "--rebuild", action="store_true", help="rebuild the corpus even if a kept one exists"
-    )
-    parser.add_argument(
-        "--scan-arg",
-        action="append",
-        default=[],
-        metavar="ARG",
-        help="extra argument for `flaskguard scan` (repeatable), e.g. --scan-arg=--select=FG1",
     )
     parser.add_argument(
         "--timeout",
@@ -607,11 +745,38 @@ def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
     parser.add_argument(
         "--json", action="store_true", help="print the summary as JSON instead of a table"
     )
-    args = parser.parse_args(argv)
+
+
+def check_common_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
     if args.repeat < 1 or args.runs < 1 or (args.jobs is not None and args.jobs < 1):
         parser.error("--repeat, --runs and --jobs take a positive number")
     if args.corpus and args.repeat != 1:
         parser.error("--repeat builds a corpus; it cannot be combined with --corpus")
+
+
+def parse_args(argv: Optional[list[str]]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        description="Time `flaskguard scan` on a copy of a site-packages tree (or any folder).",
+    )
+    add_common_args(parser)
+    parser.add_argument(
+        "--runs", type=int, default=3, metavar="N", help="number of measured scans (default 3)"
+    )
+    parser.add_argument(
+        "--warm",
+        action="store_true",
+        help="measure re-scans with a warm flaskguard cache (one unmeasured "
+        "priming run first); default: every run starts with an empty cache",
+    )
+    parser.add_argument(
+        "--scan-arg",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="extra argument for `flaskguard scan` (repeatable), e.g. --scan-arg=--select=FG1",
+    )
+    args = parser.parse_args(argv)
+    check_common_args(parser, args)
     return args
 
 
@@ -623,15 +788,19 @@ def _inside_repo(path: Path) -> bool:
     return True
 
 
-def main(argv: Optional[list[str]] = None) -> int:
-    args = parse_args(argv)
+def work_base() -> Path:
+    """``<temp>/flaskguard-bench``, created; refused when it lies inside the repository."""
     base = Path(tempfile.gettempdir()) / BASE_NAME
     if _inside_repo(base):
         raise BenchError(
             f"the temp directory {base} is inside the repository; set TMPDIR elsewhere"
         )
     base.mkdir(parents=True, exist_ok=True)
+    return base
 
+
+def prepare_corpus(args: argparse.Namespace, base: Path, verbose: bool) -> CorpusInfo:
+    """The corpus named by --corpus, or one built (or reused) from --venv / --repeat."""
     if args.corpus:
         root = Path(args.corpus).expanduser().resolve()
         if not root.is_dir():
@@ -640,11 +809,28 @@ def main(argv: Optional[list[str]] = None) -> int:
     else:
         sources = resolve_sources(args.venv)
         corpus = build_corpus(sources, args.repeat, base, args.rebuild)
-        if not args.json:
+        if verbose:
             how = "reusing" if corpus.reused else f"built in {corpus.build_s:.1f} s:"
             print(f"corpus {how} {corpus.path}", file=sys.stderr)
     if corpus.py_files == 0:
         raise BenchError(f"{corpus.path}: no Python files to scan")
+    return corpus
+
+
+def remove_corpus(corpus: CorpusInfo) -> None:
+    """Delete a corpus this run built (a reused or given one is left alone)."""
+    if corpus.built_here:
+        corpus_path = Path(corpus.path)
+        shutil.rmtree(corpus_path, ignore_errors=True)
+        manifest = corpus_path.with_name(corpus_path.name + ".json")
+        if manifest.exists():
+            manifest.unlink()
+
+
+def main(argv: Optional[list[str]] = None) -> int:
+    args = parse_args(argv)
+    base = work_base()
+    corpus = prepare_corpus(args, base, verbose=not args.json)
 
     corpus_path = Path(corpus.path)
     work = Path(tempfile.mkdtemp(prefix="run-", dir=base))
@@ -671,11 +857,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
-            if corpus.built_here:
-                shutil.rmtree(corpus_path, ignore_errors=True)
-                manifest = corpus_path.with_name(corpus_path.name + ".json")
-                if manifest.exists():
-                    manifest.unlink()
+            remove_corpus(corpus)
 
     summary = summarise(corpus, runs)
     if args.json:
