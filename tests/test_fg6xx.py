@@ -12,13 +12,13 @@ from typing import Optional
 
 import pytest
 
+from flaskguard.analysis.purpose import words_and_compounds
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.model.project import Project
 from flaskguard.rules import find_rule
 from flaskguard.rules.base import Rule
 from flaskguard.rules.fg600_weak_hash import RULE as FG600
-from flaskguard.rules.fg600_weak_hash import identifier_words
 from flaskguard.rules.fg601_insecure_random import RULE as FG601
 from flaskguard.rules.fg602_tls_verification_disabled import RULE as FG602
 
@@ -69,10 +69,10 @@ def test_rules_are_registered_and_documented(
 
 
 def test_words_split_at_underscores_and_camel_case_not_inside_words() -> None:
-    assert {"reset", "token"} <= identifier_words("resetToken")
-    assert {"api", "key", "apikey"} <= identifier_words("API_KEY")
-    assert {"xsrf", "token"} <= identifier_words("XSRFToken")
-    assert "key" not in identifier_words("monkey") | identifier_words("keyboard")
+    assert {"reset", "token"} <= words_and_compounds("resetToken")
+    assert {"api", "key", "apikey"} <= words_and_compounds("API_KEY")
+    assert {"xsrf", "token"} <= words_and_compounds("XSRFToken")
+    assert "key" not in words_and_compounds("monkey") | words_and_compounds("keyboard")
 
 
 # -- FG600 weak-hash: reported ----------------------------------------------------------------

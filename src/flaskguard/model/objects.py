@@ -169,20 +169,58 @@ class ObjectResolver:
     def calls_to(self, names: Collection[str]) -> Iterator[tuple[str, CallSite, Frame]]:
         """Every call, anywhere in the project, of one of the external callables ``names``
         (canonical names), with the frame its arguments are evaluated in."""
+        for path, site, frame in self.candidate_calls(names):
+            if any(
+                isinstance(value, ExtRef) and canonical(value.name) in names
+                for value in self.infer(site.call.func, frame)
+            ):
+                yield path, site, frame
+
+    def candidate_calls(self, names: Collection[str]) -> Iterator[tuple[str, CallSite, Frame]]:
+        """The calls that may be of one of the external callables ``names`` (dotted names),
+        found without inference, with their frames: the others cannot be.
+
+        A method or module attribute keeps the callable's own name, so an attribute callee
+        must end in the last part of one of ``names``. A bare name can be an alias under any
+        name (``from os import getenv as env``, ``pick = random.choice``), but only one that
+        the module binds by an import or an assignment, or may get from a star import; a name
+        bound only by a parameter, a ``def`` or a ``class`` is skipped. Resolving what callers
+        pass for every parameter that is called would cost more, in a large project, than the
+        rules that ask.
+        """
         last_parts = {name.rsplit(".", 1)[-1] for name in names}
+        aliases = self.project.cached("objects.alias-names", self._alias_names)
         for module in self.project.modules:
+            module_aliases = aliases[module.path]
             for site in module.calls:
                 func = site.call.func
-                # A method or module attribute keeps the callable's own name; only a bare name
-                # can be an alias, so other attributes are skipped without inference.
                 if isinstance(func, ir.Attr) and func.attr not in last_parts:
                     continue
-                frame = site_frame(Frame(module.path, site.scope), site)
-                if any(
-                    isinstance(value, ExtRef) and canonical(value.name) in names
-                    for value in self.infer(func, frame)
+                if (
+                    isinstance(func, ir.Name)
+                    and module_aliases is not None
+                    and func.id not in module_aliases
                 ):
-                    yield module.path, site, frame
+                    continue
+                yield module.path, site, site_frame(Frame(module.path, site.scope), site)
+
+    def _alias_names(self) -> dict[str, Optional[frozenset[str]]]:
+        """Per module, the names an import or an assignment binds somewhere in it (in any
+        scope: a per-scope lookup for every call costs more than it saves), or None when a
+        star import may bind any name."""
+        found: dict[str, Optional[frozenset[str]]] = {}
+        for module in self.project.modules:
+            if any(binding.attr == "*" for binding in module.imports):
+                found[module.path] = None
+                continue
+            found[module.path] = frozenset(
+                (
+                    *(binding.name for binding in module.imports),
+                    *(a.target.id for a in module.assignments if isinstance(a.target, ir.Name)),
+                    *(name for cls in module.classes for name, _, _ in cls.attributes),
+                )
+            )
+        return found
 
     def self_instance(self, frame: Frame, function: FunctionFacts) -> Optional[Instance]:
         if function.class_qualname is None or not function.params:

@@ -48,9 +48,10 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flaskguard.analysis.codecontext import is_production_path
+from flaskguard.analysis.purpose import identifier_words
 from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
 from flaskguard.knowledge.flaskapp import SENSITIVE_SEGMENTS
-from flaskguard.model.apps import Route, debug_guarded, flask_model, identifier_words
+from flaskguard.model.apps import Route, debug_guarded, flask_model
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, route_label

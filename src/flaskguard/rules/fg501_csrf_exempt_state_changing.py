@@ -34,8 +34,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from flaskguard.analysis.codecontext import is_production_path
+from flaskguard.analysis.purpose import identifier_words
 from flaskguard.findings import Confidence, Finding, Severity
-from flaskguard.model.apps import Route, flask_model, identifier_words
+from flaskguard.model.apps import Route, flask_model
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, route_label

@@ -65,25 +65,24 @@ from typing import Callable, Optional
 
 from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.analysis.devserver import DevServerAnalysis, analysis_for
-from flaskguard.facts import ir
-from flaskguard.facts.module import CallSite
-from flaskguard.findings import Confidence, Finding, Severity
-from flaskguard.knowledge import crypto
-from flaskguard.model.objects import ExtRef, Instance, Member, ObjectResolver, canonical
-from flaskguard.model.project import Frame, Project, site_frame
-from flaskguard.rules.base import Rule, RuleMeta
-from flaskguard.rules.common import finding
-from flaskguard.rules.fg600_weak_hash import (
+from flaskguard.analysis.purpose import (
     Clue,
     Verdict,
     decide,
     expression_words,
     is_dead,
-    may_call_external,
     purpose_finder,
     vocabulary_hits,
     walk,
 )
+from flaskguard.facts import ir
+from flaskguard.facts.module import CallSite
+from flaskguard.findings import Confidence, Finding, Severity
+from flaskguard.knowledge import crypto
+from flaskguard.model.objects import ExtRef, Instance, Member, ObjectResolver, canonical
+from flaskguard.model.project import Frame, Project
+from flaskguard.rules.base import Rule, RuleMeta
+from flaskguard.rules.common import finding
 
 META = RuleMeta(
     id="FG601",
@@ -98,12 +97,9 @@ META = RuleMeta(
     doc=__doc__ or "",
 )
 
-_LAST_PARTS = frozenset(
-    name.rsplit(".", 1)[-1]
-    for name in (
-        *crypto.RANDOM_CALLS,
-        *(k for k, v in crypto.ALIASES.items() if v in crypto.RANDOM_CALLS),
-    )
+# Methods of ``random.Random`` instances end in the same names as the module functions.
+_SPELLINGS = frozenset(
+    (*crypto.RANDOM_CALLS, *(k for k, v in crypto.ALIASES.items() if v in crypto.RANDOM_CALLS))
 )
 
 _NOUNS = {
@@ -119,34 +115,27 @@ _SINKS = {"cookie": "a cookie value", "session": "a value kept in the Flask sess
 def check(project: Project) -> Iterator[Finding]:
     analysis = analysis_for(project)
     purposes = purpose_finder(project)
-    for module in project.modules:
-        if not is_production_path(project, module.path):
+    # Several calls building one value (``choice(WORDS) + str(randint(10, 99))``) are one
+    # weakness: reported once per statement.
+    reported: set[tuple[str, ir.Loc]] = set()
+    for path, site, frame in analysis.resolver.candidate_calls(_SPELLINGS):
+        if (path, site.statement.loc) in reported or not is_production_path(project, path):
             continue
-        # Several calls building one value (``choice(WORDS) + str(randint(10, 99))``) are one
-        # weakness: reported once per statement.
-        reported: set[ir.Loc] = set()
-        for site in module.calls:
-            if site.statement.loc in reported:
-                continue
-            frame = site_frame(Frame(module.path, site.scope), site)
-            func = site.call.func
-            if not may_call_external(project, func, frame, _LAST_PARTS):
-                continue
-            name = _random_function(analysis.resolver, func, frame)
-            if name is None or is_dead(analysis, site.guards, frame):
-                continue
-            generated = _generates(analysis, name, site.call, frame)
-            usage = purposes.usage(module.path, site, frame)
-            groups = [*usage.groups, *purposes.function_clues(site)]
-            verdict = decide(groups, strict=_strictness(generated))
-            if verdict is None and generated:
-                sink = next((c for g in usage.groups for c in g if c.sink), None)
-                if sink is not None:
-                    verdict = Verdict(True, sink, "")
-            if verdict is None or not verdict.security:
-                continue
-            reported.add(site.statement.loc)
-            yield _finding(module.path, site, name, verdict)
+        name = _random_function(analysis.resolver, site.call.func, frame)
+        if name is None or is_dead(analysis, site.guards, frame):
+            continue
+        generated = _generates(analysis, name, site.call, frame)
+        usage = purposes.usage(path, site, frame)
+        groups = [*usage.groups, *purposes.function_clues(site)]
+        verdict = decide(groups, strict=_strictness(generated))
+        if verdict is None and generated:
+            sink = next((c for g in usage.groups for c in g if c.sink), None)
+            if sink is not None:
+                verdict = Verdict(True, sink, "")
+        if verdict is None or not verdict.security:
+            continue
+        reported.add((path, site.statement.loc))
+        yield _finding(path, site, name, verdict)
 
 
 def _strictness(generated: bool) -> Callable[[Clue], bool]:

@@ -55,6 +55,7 @@ from typing import Any, Optional
 from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.analysis.constants import NOT_CONSTANT
 from flaskguard.analysis.devserver import DevServerAnalysis, analysis_for
+from flaskguard.analysis.purpose import is_dead, loc_contains, render, resolved_names
 from flaskguard.facts import ir
 from flaskguard.facts.module import Assignment, CallSite, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
@@ -63,7 +64,6 @@ from flaskguard.model.objects import Instance, canonical
 from flaskguard.model.project import Frame, ParameterBinding, Project, site_frame
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding
-from flaskguard.rules.fg600_weak_hash import is_dead, loc_contains, render, resolved_names
 
 META = RuleMeta(
     id="FG602",
