@@ -239,6 +239,11 @@ SENSITIVE_SEGMENTS = frozenset(
         "heapdump",
     }
 )
+# Words unambiguous enough to mark a route even as part of a longer segment or endpoint
+# name (``/admin-panel``, ``admin_users``); the others must be a whole segment.
+SENSITIVE_WORDS = frozenset(
+    {"admin", "administrator", "debug", "debugger", "console", "phpinfo", "actuator", "backdoor"}
+)
 # Endpoints whose job is to be reachable without logging in.
 PUBLIC_BY_NATURE_WORDS = frozenset(
     {

@@ -43,6 +43,8 @@ from flaskguard.knowledge.flaskapp import (
     REST_NAMESPACE_CLASSES,
     ROUTE_DECORATORS,
     SECURITY_HEADERS,
+    SENSITIVE_SEGMENTS,
+    SENSITIVE_WORDS,
     STATE_CHANGING_METHODS,
     VIEW_CLASSES,
     WRAPPED_APP_ATTRIBUTES,
@@ -1452,6 +1454,30 @@ def _camel_to_snake(name: str) -> str:
     """Flask-RESTX's ``camel_to_dash``: ``HelloWorld`` -> ``hello_world``."""
     name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub(r"([a-z0-9])([A-Z])", r"\1_\2", name).lower()
+
+
+def sensitive_area(route: Route) -> Optional[str]:
+    """The segment or word that makes a route administrative or internal, if any."""
+    for segment in route.rule.lower().split("/"):
+        if not segment or segment.startswith("<"):
+            continue
+        if segment in SENSITIVE_SEGMENTS:
+            return segment
+        strong = set(identifier_words(segment)) & SENSITIVE_WORDS
+        if strong:
+            return sorted(strong)[0]
+    strong = set(identifier_words(route.endpoint.rsplit(".", 1)[-1])) & SENSITIVE_WORDS
+    if strong:
+        return sorted(strong)[0]
+    return None
+
+
+def debug_only(route: Route) -> Optional[tuple[str, int]]:
+    """Where the route is registered under a debug-mode test, if it is."""
+    for path, site in route.registration_guards:
+        if debug_guarded(site.guards):
+            return path, site.call.loc.line
+    return None
 
 
 def flask_model(project: Project) -> FlaskModel:

@@ -45,13 +45,10 @@ def admin_users():
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Optional
 
 from flaskguard.analysis.codecontext import is_production_path
-from flaskguard.analysis.purpose import identifier_words
 from flaskguard.findings import Confidence, Finding, RelatedLocation, Severity
-from flaskguard.knowledge.flaskapp import SENSITIVE_SEGMENTS
-from flaskguard.model.apps import Route, debug_guarded, flask_model
+from flaskguard.model.apps import debug_only, flask_model, sensitive_area
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, route_label
@@ -69,37 +66,6 @@ META = RuleMeta(
     doc=__doc__ or "",
 )
 
-# Words unambiguous enough to mark a route even as part of a longer segment or endpoint name.
-_STRONG_WORDS = frozenset(
-    {"admin", "administrator", "debug", "debugger", "console", "phpinfo", "actuator", "backdoor"}
-)
-
-
-def sensitive_area(route: Route) -> Optional[str]:
-    """The segment or word that makes a route administrative or internal, if any."""
-    for segment in route.rule.lower().split("/"):
-        if not segment or segment.startswith("<"):
-            continue
-        if segment in SENSITIVE_SEGMENTS:
-            return segment
-        words = set(identifier_words(segment))
-        strong = words & _STRONG_WORDS
-        if strong:
-            return sorted(strong)[0]
-    endpoint_words = set(identifier_words(route.endpoint.rsplit(".", 1)[-1]))
-    strong = endpoint_words & _STRONG_WORDS
-    if strong:
-        return sorted(strong)[0]
-    return None
-
-
-def debug_only(project: Project, route: Route) -> Optional[tuple[str, int]]:
-    """Where the route is registered under a debug-mode test, if it is."""
-    for path, site in route.registration_guards:
-        if debug_guarded(site.guards):
-            return path, site.call.loc.line
-    return None
-
 
 def check(project: Project) -> Iterator[Finding]:
     model = flask_model(project)
@@ -113,7 +79,7 @@ def check(project: Project) -> Iterator[Finding]:
         ):
             continue
         area = sensitive_area(route)
-        debug_site = debug_only(project, route)
+        debug_site = debug_only(route)
         if area is None and debug_site is None:
             continue
         site = route.site

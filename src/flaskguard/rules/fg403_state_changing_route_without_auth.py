@@ -38,11 +38,10 @@ from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.analysis.purpose import identifier_words
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.flaskapp import PUBLIC_BY_NATURE_WORDS
-from flaskguard.model.apps import Route, flask_model
+from flaskguard.model.apps import Route, debug_only, flask_model, sensitive_area
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, route_label
-from flaskguard.rules.fg400_sensitive_route_without_auth import debug_only, sensitive_area
 
 META = RuleMeta(
     id="FG403",
@@ -79,7 +78,7 @@ def check(project: Project) -> Iterator[Finding]:
             if not is_production_path(project, route.site_path) or public_by_nature(route):
                 continue
             # FG400 owns sensitive routes.
-            if sensitive_area(route) is not None or debug_only(project, route) is not None:
+            if sensitive_area(route) is not None or debug_only(route) is not None:
                 continue
             site = route.site
             key = (route.site_path, site.call.loc.line, site.call.loc.col)
