@@ -6,7 +6,12 @@ Names are canonical dotted paths (see :mod:`flaskguard.knowledge.frameworks`). F
 
 from __future__ import annotations
 
-from flaskguard.knowledge.frameworks import KNOWN_ATTRIBUTES
+from flaskguard.knowledge.frameworks import KNOWN_ATTRIBUTES, KNOWN_SUBCLASSES
+
+# Flask application classes: ``flask.Flask`` and library subclasses of it.
+APP_CLASSES = frozenset(
+    {"flask.Flask", *(cls for cls, base in KNOWN_SUBCLASSES.items() if base == "flask.Flask")}
+)
 
 # Blueprint classes (``flask.Blueprint`` and wrappers that subclass it).
 BLUEPRINT_CLASSES = frozenset(

@@ -27,6 +27,7 @@ from flaskguard.analysis.purpose import identifier_words
 from flaskguard.facts import ir
 from flaskguard.facts.module import CallSite, ClassFacts, FunctionFacts, Guard
 from flaskguard.knowledge.flaskapp import (
+    APP_CLASSES,
     AUTH_CHECK_CALLS,
     AUTH_DECORATORS,
     AUTH_IDENTIFIERS,
@@ -246,46 +247,35 @@ class FlaskModel:
 
     def _find_apps(self) -> list[AppDef]:
         found: dict[tuple[str, int, int], AppDef] = {}
-        for module in self.project.modules:
-            for site in module.calls:
-                func = site.call.func
-                if isinstance(func, ir.Attr) and func.attr in ("route", "get", "config", "run"):
+        classes = {*APP_CLASSES, *(cls for cls, _ in WRAPPED_APP_ATTRIBUTES)}
+        for path, site, frame in self.resolver.candidate_calls(classes, or_project_classes=True):
+            for value in self.resolver.infer(site.call.func, frame):
+                if not isinstance(value, (ExtRef, ClassRef)):
                     continue
-                frame = site_frame(Frame(module.path, site.scope), site)
-                for value in self.resolver.infer(func, frame):
-                    if not isinstance(value, (ExtRef, ClassRef)):
+                for created in self.resolver.infer(site.call, frame):
+                    if not isinstance(created, Instance) or created.origin is None:
                         continue
-                    for created in self.resolver.infer(site.call, frame):
-                        if not isinstance(created, Instance) or created.origin is None:
-                            continue
-                        app = created if self.is_app(created) else _wrapped_app(created)
-                        if app is not None and created.origin[0] == module.path:
-                            found[created.origin] = AppDef(
-                                app, module.path, site.call.loc, site.scope, site
-                            )
+                    app = created if self.is_app(created) else _wrapped_app(created)
+                    if app is not None and created.origin[0] == path:
+                        found[created.origin] = AppDef(app, path, site.call.loc, site.scope, site)
         return [found[key] for key in sorted(found)]
 
     def _find_blueprints(self) -> list[BlueprintDef]:
         found: list[BlueprintDef] = []
-        for module in self.project.modules:
-            for site in module.calls:
-                func = site.call.func
-                name = func.attr if isinstance(func, ir.Attr) else getattr(func, "id", "")
-                if "lueprint" not in name and not isinstance(func, ir.Name):
-                    continue
-                frame = site_frame(Frame(module.path, site.scope), site)
-                created = [
-                    v
-                    for v in self.resolver.infer(site.call, frame)
-                    if self.is_blueprint(v)
-                    and isinstance(v, Instance)
-                    and v.origin == (module.path, site.call.loc.line, site.call.loc.col)
-                ]
-                if not created:
-                    continue
-                bp_name = self._string(site.call.argument(0, "name"), frame)
-                prefix = self._string(site.call.keyword("url_prefix"), frame)
-                found.append(BlueprintDef(created[0], bp_name, prefix, module.path, site.call.loc))
+        candidates = self.resolver.candidate_calls(BLUEPRINT_CLASSES, or_project_classes=True)
+        for path, site, frame in candidates:
+            created = [
+                v
+                for v in self.resolver.infer(site.call, frame)
+                if self.is_blueprint(v)
+                and isinstance(v, Instance)
+                and v.origin == (path, site.call.loc.line, site.call.loc.col)
+            ]
+            if not created:
+                continue
+            bp_name = self._string(site.call.argument(0, "name"), frame)
+            prefix = self._string(site.call.keyword("url_prefix"), frame)
+            found.append(BlueprintDef(created[0], bp_name, prefix, path, site.call.loc))
         return found
 
     def blueprint_def(self, instance: Instance) -> Optional[BlueprintDef]:
@@ -330,25 +320,16 @@ class FlaskModel:
 
     def _find_extensions(self) -> list[Extension]:
         created: dict[Instance, tuple[str, str, str, CallSite, Frame]] = {}
-        for module in self.project.modules:
-            for site in module.calls:
-                func = site.call.func
-                if isinstance(func, ir.Attr) and func.attr in (
-                    "route",
-                    "config",
-                    "get",
-                    "init_app",
-                ):
+        candidates = self.resolver.candidate_calls(EXTENSION_CLASSES, or_project_classes=True)
+        for path, site, frame in candidates:
+            for value in self.resolver.infer(site.call.func, frame):
+                cls_name = _external_class(self.resolver, value)
+                kind = EXTENSION_CLASSES.get(cls_name) if cls_name else None
+                if kind is None or cls_name is None:
                     continue
-                frame = site_frame(Frame(module.path, site.scope), site)
-                for value in self.resolver.infer(func, frame):
-                    cls_name = _external_class(self.resolver, value)
-                    kind = EXTENSION_CLASSES.get(cls_name) if cls_name else None
-                    if kind is None or cls_name is None:
-                        continue
-                    origin = (module.path, site.call.loc.line, site.call.loc.col)
-                    instance = Instance(value.name if isinstance(value, ExtRef) else value, origin)  # type: ignore[arg-type]
-                    created[instance] = (kind, cls_name, module.path, site, frame)
+                origin = (path, site.call.loc.line, site.call.loc.col)
+                instance = Instance(value.name if isinstance(value, ExtRef) else value, origin)  # type: ignore[arg-type]
+                created[instance] = (kind, cls_name, path, site, frame)
         bindings: dict[Instance, list[Instance]] = {i: [] for i in created}
         options: dict[Instance, list[tuple[str, ir.Expr, Frame, str, CallSite]]] = {
             i: [] for i in created

@@ -176,7 +176,9 @@ class ObjectResolver:
             ):
                 yield path, site, frame
 
-    def candidate_calls(self, names: Collection[str]) -> Iterator[tuple[str, CallSite, Frame]]:
+    def candidate_calls(
+        self, names: Collection[str], *, or_project_classes: bool = False
+    ) -> Iterator[tuple[str, CallSite, Frame]]:
         """The calls that may be of one of the external callables ``names`` (dotted names),
         found without inference, with their frames: the others cannot be.
 
@@ -187,11 +189,20 @@ class ObjectResolver:
         bound only by a parameter, a ``def`` or a ``class`` is skipped. Resolving what callers
         pass for every parameter that is called would cost more, in a large project, than the
         rules that ask.
+
+        With ``or_project_classes``, calls of project classes (by their own name) pass too:
+        they may construct a subclass of one of ``names``.
         """
         last_parts = {name.rsplit(".", 1)[-1] for name in names}
         aliases = self.project.cached("objects.alias-names", self._alias_names)
+        class_names: frozenset[str] = frozenset()
+        if or_project_classes:
+            class_names = frozenset(c.name for m in self.project.modules for c in m.classes)
+            last_parts |= class_names
         for module in self.project.modules:
             module_aliases = aliases[module.path]
+            if module_aliases is not None and class_names:
+                module_aliases = module_aliases | class_names
             for site in module.calls:
                 func = site.call.func
                 if isinstance(func, ir.Attr) and func.attr not in last_parts:
