@@ -2390,3 +2390,55 @@ def test_project_decorator_whose_check_is_in_a_helper_it_calls() -> None:
     m = model(files)
     assert route(m, "/members").auth is True
     assert route(m, "/open").auth is False
+
+
+def test_flask_appbuilder_views_and_apis() -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask
+            from flask_appbuilder import AppBuilder, BaseView, expose, has_access
+            from flask_appbuilder.api import BaseApi
+            from flask_appbuilder.api import expose as api_expose
+            from flask_appbuilder.security.decorators import protect
+
+            app = Flask(__name__)
+            appbuilder = AppBuilder(app)
+
+            class ReportsView(BaseView):
+                route_base = "/reports"
+
+                @has_access
+                @expose("/list/")
+                def list(self):
+                    return ""
+
+                @expose("/export/", methods=["POST"])
+                def export(self):
+                    return ""
+
+            class ItemApi(BaseApi):
+                resource_name = "item"
+
+                @api_expose("/<int:pk>", methods=["DELETE"])
+                @protect()
+                def delete(self, pk):
+                    return ""
+
+            class Plain(BaseView):
+                @expose("/")
+                def index(self):
+                    return ""
+
+            appbuilder.add_view_no_menu(ReportsView)
+            appbuilder.add_api(ItemApi)
+        """
+    }
+    m = model(files)
+    listed = route(m, "/reports/list/")
+    assert (listed.endpoint, listed.methods, listed.auth) == ("ReportsView.list", ("GET",), True)
+    assert listed.misplaced_auth == ()  # AppBuilder applies decorators above expose too
+    export = route(m, "/reports/export/")
+    assert (export.methods, export.auth) == (("POST",), False)
+    deleted = route(m, "/api/v1/item/<int:pk>")
+    assert (deleted.methods, deleted.auth, deleted.auth_via) == (("DELETE",), True, ("protect",))
+    assert route(m, "/plain/").endpoint == "Plain.index"

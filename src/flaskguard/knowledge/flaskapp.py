@@ -53,6 +53,18 @@ METHOD_VIEW_CLASSES = frozenset(
 REST_API_CLASSES = frozenset({"flask_restful.Api", "flask_restx.Api", "flask_restplus.Api"})
 REST_NAMESPACE_CLASSES = frozenset({"flask_restx.Namespace", "flask_restplus.Namespace"})
 
+# Flask-AppBuilder: ``@expose`` marks view methods of ``BaseView`` subclasses.
+FAB_EXPOSE = frozenset(
+    {
+        "flask_appbuilder.expose",
+        "flask_appbuilder.views.expose",
+        "flask_appbuilder.baseviews.expose",
+        "flask_appbuilder.api.expose",
+        "flask_appbuilder.api.BaseApi.expose",
+    }
+)
+FAB_API_CLASSES = frozenset({"flask_appbuilder.api.BaseApi", "flask_appbuilder.BaseApi"})
+
 # Wrappers that hold a Flask application in an attribute (Dash's ``server``, Connexion's ``app``).
 WRAPPED_APP_ATTRIBUTES: dict[tuple[str, str], str] = {
     key: cls for key, cls in KNOWN_ATTRIBUTES.items() if cls == "flask.Flask"
@@ -77,6 +89,8 @@ EXTENSION_CLASSES: dict[str, str] = {
     "flask_kvsession.KVSessionExtension": "server_session",
     "flask_socketio.SocketIO": "socketio",
     "flask_admin.Admin": "admin",
+    "flask_appbuilder.AppBuilder": "appbuilder",
+    "flask_appbuilder.base.AppBuilder": "appbuilder",
     "flask_httpauth.HTTPBasicAuth": "httpauth",
     "flask_httpauth.HTTPTokenAuth": "httpauth",
     "flask_httpauth.HTTPDigestAuth": "httpauth",
@@ -116,6 +130,9 @@ AUTH_DECORATORS = frozenset(
         "flask_appbuilder.security.decorators.has_access",
         "flask_appbuilder.security.decorators.has_access_api",
         "flask_appbuilder.security.decorators.protect",
+        "flask_appbuilder.has_access",
+        "flask_appbuilder.has_access_api",
+        "flask_appbuilder.api.protect",
         "flask_allows.requires",
     }
 )

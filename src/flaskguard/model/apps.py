@@ -36,6 +36,8 @@ from flaskguard.knowledge.flaskapp import (
     BLUEPRINT_CLASSES,
     CSRF_FORM_CLASSES,
     EXTENSION_CLASSES,
+    FAB_API_CLASSES,
+    FAB_EXPOSE,
     FORM_VALIDATE_METHODS,
     HTML_RENDERERS,
     METHOD_VIEW_CLASSES,
@@ -663,6 +665,11 @@ class FlaskModel:
         frame = Frame(path, owner.scope)
         locs = owner.decorator_locs or tuple(owner.loc for _ in owner.decorators)
         for index, decorator in enumerate(owner.decorators):
+            if isinstance(owner, FunctionFacts) and isinstance(decorator, ir.Call):
+                exposed = self._exposed(path, owner, decorator, index, locs, frame)
+                if exposed is not None:
+                    yield exposed
+                    continue
             if not (
                 isinstance(decorator, ir.Call)
                 and isinstance(decorator.func, ir.Attr)
@@ -712,6 +719,82 @@ class FlaskModel:
                 function, path, caller.call, caller_frame, bound_self
             )
             yield from self._add_url_rule(path, site, site_frame(callee, site))
+
+    def _exposed(
+        self,
+        path: str,
+        method: FunctionFacts,
+        decorator: ir.Call,
+        index: int,
+        locs: tuple[ir.Loc, ...],
+        frame: Frame,
+    ) -> Optional[_RouteDecl]:
+        """A Flask-AppBuilder view method: ``@expose("/list/")`` under the class's
+        ``route_base`` (``/<classname>`` by default, ``/api/v1/<resource_name>`` for APIs)."""
+        if method.class_qualname is None:
+            return None
+        if not any(
+            isinstance(v, ExtRef) and canonical(v.name) in FAB_EXPOSE
+            for v in self.resolver.infer(decorator.func, frame)
+        ):
+            return None
+        site = self.project.call_at(path, decorator.loc.line, decorator.loc.col)
+        if site is None:
+            return None
+        view_class = ClassRef(path, method.class_qualname)
+        owner = Instance("flask_appbuilder.BaseView", (path, *self._class_loc(view_class)))
+        rule, known = self._rule(decorator.argument(0, "url") or ir.Const("/"), frame)
+        methods = self._methods(decorator.argument(1, "methods"), frame, None)
+        return _RouteDecl(
+            owner,
+            rule,
+            known,
+            methods,
+            method.name,
+            FuncRef(path, method.qualname),
+            path,
+            site,
+            # ``expose`` only tags the method; AppBuilder registers the outermost function
+            # later, so decorators above it apply as much as those below.
+            tuple(
+                (d, loc) for i, (d, loc) in enumerate(zip(method.decorators, locs)) if i != index
+            ),
+            (),
+            frame,
+        )
+
+    def _class_loc(self, view: ClassRef) -> tuple[int, int]:
+        facts = self.project.cls(view.module, view.qualname)
+        return (facts.loc.line, facts.loc.col) if facts is not None else (0, 0)
+
+    def _appbuilder_mounts(
+        self, decl: _RouteDecl
+    ) -> list[tuple[Optional[Instance], str, str, tuple[tuple[str, CallSite], ...]]]:
+        """A Flask-AppBuilder view class serves its methods under ``route_base`` on a
+        blueprint named after the class, in the app that AppBuilder is bound to."""
+        view = decl.view
+        assert isinstance(view, FuncRef)
+        class_qualname = view.qualname.rsplit(".", 1)[0]
+        cls = ClassRef(view.module, class_qualname)
+        name = class_qualname.rsplit(".", 1)[-1]
+        base = self._class_attribute(cls, "route_base")
+        route_base = self.evaluator.evaluate(base[0], base[1]).value if base else None
+        if not isinstance(route_base, str):
+            if any(self.resolver.class_is(cls, api) for api in FAB_API_CLASSES):
+                resource = self._class_attribute(cls, "resource_name")
+                resource_name = (
+                    self.evaluator.evaluate(resource[0], resource[1]).value if resource else None
+                )
+                if not isinstance(resource_name, str):
+                    resource_name = name.lower()
+                route_base = f"/api/v1/{resource_name}"
+            else:
+                route_base = f"/{name.lower()}"
+        apps = [e.apps[0] for e in self.extensions_of("appbuilder") if len(e.apps) == 1]
+        app = (
+            apps[0] if len(apps) == 1 else (self.apps[0].instance if len(self.apps) == 1 else None)
+        )
+        return [(app, route_base, f"{name}.", ())]
 
     def _add_url_rule(self, path: str, site: CallSite, frame: Frame) -> Iterator[_RouteDecl]:
         func = site.call.func
@@ -931,6 +1014,8 @@ class FlaskModel:
             ]
         elif self._is_rest(decl.owner):
             mounts = self._rest_mounts(decl.owner)
+        elif decl.owner.cls == "flask_appbuilder.BaseView":
+            mounts = self._appbuilder_mounts(decl)
         else:
             mounts = self._blueprint_mounts(decl.owner, 0)
         view_def = self._view_location(decl)
