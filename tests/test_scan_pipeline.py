@@ -330,3 +330,12 @@ def test_pathological_files_in_a_scan(tmp_path: Path) -> None:
     assert all(d.code == "FG907" for d in result.diagnostics)
     assert result.stats.python_files == len(files)
     assert result.stats.python_files_analysed == len(files) - len(diagnosed)
+
+
+def test_guarded_public_dev_server_in_test_code_is_not_fg102(tmp_path: Path) -> None:
+    server = 'from flask import Flask\napp = Flask(__name__)\nif __name__ == "__main__":\n    app.run(host="0.0.0.0")\n'
+    (tmp_path / "tests").mkdir()
+    (tmp_path / "tests" / "fake_server.py").write_text(server, encoding="utf-8")
+    (tmp_path / "serve.py").write_text(server, encoding="utf-8")
+    result = run_scan([tmp_path], root=tmp_path, cache_dir=None)
+    assert [f.path for f in result.findings if f.rule_id == "FG102"] == ["serve.py"]

@@ -4,7 +4,8 @@ guard, or in a function only called from one) but binds every interface: `host="
 `"::"`, an environment default such as `os.environ.get("HOST", "0.0.0.0")`, or a callee that
 binds all interfaces by default (`aiohttp.web.run_app` with no host; `run_simple("", ...)`).
 Flask's `run` turns an empty host into `127.0.0.1`, so `app.run(host="")` is not flagged.
-The unguarded case is reported by FG100.
+The unguarded case is reported by FG100. Test code (a fake SMTP or webhook server under
+`tests/`) is not reported.
 
 ## Why is this bad?
 The development server is single-threaded, unhardened, and often runs with debug on. Bound
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from flaskguard.analysis.codecontext import is_test_path
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import analysis_for, dev_server_uses
 from flaskguard.facts import ir
@@ -59,6 +61,9 @@ def check(project: Project) -> Iterator[Finding]:
     analysis = analysis_for(project)
     for use in dev_server_uses(project):
         if use.import_reach != Reach.NO or analysis.is_dead(use):
+            continue
+        # A guarded dev server in test code is a test fixture, not a deployment.
+        if is_test_path(project, use.call.module):
             continue
         settings = analysis.settings(use, use.main_frame)
         if settings.public is not True:
