@@ -817,3 +817,73 @@ def test_write_atomically_leaves_no_temporary_file_on_failure(
     monkeypatch.undo()
     assert target.read_bytes() == b"old\n"
     assert sorted(os.listdir(tmp_path)) == ["app.py"]
+
+
+# -- moving a decorator (FG401) -------------------------------------------------------------
+
+MISPLACED = """\
+from flask import Flask
+from flask_login import login_required
+
+app = Flask(__name__)
+
+
+@login_required
+@app.route(
+    "/account",
+    methods=["GET", "POST"],
+)
+@app.route("/profile")
+def account():
+    return "ok"
+"""
+
+
+def _move(text: str, line: int, column: int, below: tuple[int, int]) -> str:
+    from flaskguard.fixes import MoveDecoratorPlan, materialise
+
+    plan = MoveDecoratorPlan(line, column, below[0], below[1], "Move it.")
+    fixed, _ = apply_edits(text, materialise(plan, text).edits)
+    return fixed
+
+
+def test_auth_decorator_moves_below_the_last_route_decorator() -> None:
+    fixed = _move(MISPLACED, 7, 2, (12, 2))
+    assert fixed.splitlines()[6:13] == [
+        "@app.route(",
+        '    "/account",',
+        '    methods=["GET", "POST"],',
+        ")",
+        '@app.route("/profile")',
+        "@login_required",
+        "def account():",
+    ]
+    ast.parse(fixed)
+
+
+@pytest.mark.parametrize(
+    ("text", "moved", "below", "reason"),
+    [
+        (MISPLACED.replace("@login_required\n", "@login_required\n# why\n"), 7, 13, "comments"),
+        (MISPLACED.replace("@login_required\n", "@login_required  # note\n"), 7, 12, "more than"),
+        (MISPLACED, 12, 8, "already below"),
+    ],
+)
+def test_decorator_move_refuses_what_it_cannot_do_cleanly(
+    text: str, moved: int, below: int, reason: str
+) -> None:
+    from flaskguard.fixes import MoveDecoratorPlan, NoFix, materialise
+
+    with pytest.raises(NoFix, match=reason):
+        materialise(MoveDecoratorPlan(moved, 2, below, 2, "Move it."), text)
+
+
+def test_fix_command_moves_the_misplaced_decorator(tmp_path: Path) -> None:
+    (tmp_path / "app.py").write_text(MISPLACED, encoding="utf-8")
+    outcome = run_fix(
+        [tmp_path], config=Config(select=("FG401",)), root=tmp_path, unsafe=True, write=True
+    )
+    fixed = (tmp_path / "app.py").read_text(encoding="utf-8")
+    assert [f.rule_id for f in outcome.fixed] == ["FG401"]
+    assert fixed.index("@login_required") > fixed.index('@app.route("/profile")')
+    assert not [f for f in run_scan([tmp_path], root=tmp_path).findings if f.rule_id == "FG401"]

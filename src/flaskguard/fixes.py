@@ -90,8 +90,22 @@ class SetKeywordsPlan:
     description: str
 
 
+@dataclass(frozen=True)
+class MoveDecoratorPlan:
+    """Move the decorator whose expression starts at (``line``, ``column``) to just below
+    the decorator whose expression starts at (``below_line``, ``below_column``), in the same
+    decorator list; only when every decorator of that list has lines of its own."""
+
+    line: int
+    column: int
+    below_line: int
+    below_column: int
+    description: str
+
+
 FixPlan = Union[
     GuardPlan,
+    MoveDecoratorPlan,
     RemoveKeywordPlan,
     ReplaceKeywordPlan,
     ReplacePinPlan,
@@ -100,6 +114,7 @@ FixPlan = Union[
 ]
 FIX_PLAN_TYPES = (
     GuardPlan,
+    MoveDecoratorPlan,
     RemoveKeywordPlan,
     ReplaceKeywordPlan,
     ReplacePinPlan,
@@ -128,6 +143,8 @@ def materialise(plan: FixPlan, text: str) -> Fix:
         return _guard(plan, tree, source)
     if isinstance(plan, ReplaceLiteralPlan):
         return _replace_literal(plan, tree, source)
+    if isinstance(plan, MoveDecoratorPlan):
+        return _move_decorator(plan, tree, source)
     call = _find_call(tree, source, plan.line, plan.column)
     if isinstance(plan, SetKeywordsPlan):
         return _set_keywords(plan, call, source)
@@ -139,6 +156,54 @@ def materialise(plan: FixPlan, text: str) -> Fix:
     value = keyword.value
     span = source.span(value.lineno, value.col_offset, value.end_lineno, value.end_col_offset)
     return Fix("unsafe", plan.description, (Edit(span, plan.replacement),))
+
+
+def _move_decorator(plan: MoveDecoratorPlan, tree: ast.Module, source: _Source) -> Fix:
+    definitions = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+    for node in ast.walk(tree):
+        if not isinstance(node, definitions) or not node.decorator_list:
+            continue
+        starts = [source.span(d.lineno, d.col_offset, None, None) for d in node.decorator_list]
+        positions = [(s.start_line, s.start_column) for s in starts]
+        if (plan.line, plan.column) not in positions:
+            continue
+        if (plan.below_line, plan.below_column) not in positions:
+            raise NoFix("the route decorator is not in the same decorator list")
+        blocks = _decorator_blocks(node, source)
+        moved = positions.index((plan.line, plan.column))
+        target = positions.index((plan.below_line, plan.below_column))
+        if moved >= target:
+            raise NoFix("the decorator is already below the route decorator")
+        order = [i for i in range(len(blocks)) if i != moved]
+        order.insert(order.index(target) + 1, moved)
+        first, last = node.decorator_list[0].lineno, node.lineno - 1
+        text = "".join(blocks[i] for i in order)
+        span = Span(first, 1, last, len(source.lines[last - 1]) + 1)
+        return Fix("unsafe", plan.description, (Edit(span, text.rstrip("\r\n")),))
+    raise NoFix("the decorator was not found")
+
+
+def _decorator_blocks(
+    node: Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef], source: _Source
+) -> list[str]:
+    """The source lines of each decorator (newline included), when each has lines of its own
+    and together they fill every line between the first decorator and the definition."""
+    blocks: list[str] = []
+    expected = node.decorator_list[0].lineno
+    for decorator in node.decorator_list:
+        first, last = decorator.lineno, decorator.end_lineno or decorator.lineno
+        if first != expected:
+            raise NoFix("comments or blank lines sit between the decorators")
+        if not source.lines[first - 1].lstrip().startswith("@"):
+            raise NoFix("a decorator shares its line with another")
+        tail = source.lines[last - 1].encode("utf-8")[decorator.end_col_offset or 0 :]
+        if tail.decode("utf-8", "replace").strip():
+            raise NoFix("a decorator line holds more than the decorator")
+        blocks.append("".join(line + source.newline for line in source.lines[first - 1 : last]))
+        expected = last + 1
+    if expected != node.lineno:
+        raise NoFix("comments or blank lines sit between the decorators and the definition")
+    return blocks
 
 
 def _replace_pin(plan: ReplacePinPlan, source: _Source) -> Fix:

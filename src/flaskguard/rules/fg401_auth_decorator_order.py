@@ -32,6 +32,10 @@ def settings(): ...
 def settings(): ...
 ```
 
+The unsafe fix moves the authentication decorator to just below the route decorator (when
+every decorator has lines of its own); it changes behaviour on purpose: the page starts
+requiring a login.
+
 ## References
 - Flask docs, "View Decorators": the route decorator must be the outermost
 - CWE-862: Missing Authorization
@@ -40,10 +44,15 @@ def settings(): ...
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Optional
 
 from flaskguard.analysis.codecontext import is_test_path
+from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
-from flaskguard.model.apps import flask_model
+from flaskguard.fixes import MoveDecoratorPlan
+from flaskguard.knowledge.flaskapp import ROUTE_DECORATORS
+from flaskguard.model.apps import Route, flask_model
+from flaskguard.model.objects import FuncRef
 from flaskguard.model.project import Project
 from flaskguard.rules.base import Rule, RuleMeta
 from flaskguard.rules.common import finding, route_label
@@ -57,9 +66,28 @@ META = RuleMeta(
     cwe=(862,),
     owasp="A01:2021",
     tags=("access-control", "routes"),
-    fixable=False,
+    fixable=True,
     doc=__doc__ or "",
 )
+
+
+def _lowest_route_decorator(project: Project, route: Route) -> Optional[ir.Loc]:
+    """Where the last route decorator of the view is: the auth decorator goes below it."""
+    view = route.view
+    if not isinstance(view, FuncRef) or view.module != route.site_path:
+        return None
+    function = project.function(view.module, view.qualname)
+    if function is None or len(function.decorator_locs) != len(function.decorators):
+        return None
+    found = None
+    for decorator, loc in zip(function.decorators, function.decorator_locs):
+        if (
+            isinstance(decorator, ir.Call)
+            and isinstance(decorator.func, ir.Attr)
+            and decorator.func.attr in ROUTE_DECORATORS
+        ):
+            found = loc
+    return found
 
 
 def check(project: Project) -> Iterator[Finding]:
@@ -72,6 +100,18 @@ def check(project: Project) -> Iterator[Finding]:
             if key in seen:
                 continue
             seen.add(key)
+            below = _lowest_route_decorator(project, route)
+            plan = (
+                MoveDecoratorPlan(
+                    loc.line,
+                    loc.col,
+                    below.line,
+                    below.col,
+                    f"Move `@{name}` below the route decorator.",
+                )
+                if below is not None
+                else None
+            )
             yield finding(
                 META,
                 path=route.site_path,
@@ -83,6 +123,10 @@ def check(project: Project) -> Iterator[Finding]:
                 scope=route.site.scope,
                 code=f"@{name} above {route.site.statement.code}",
                 anchors=[(route.site_path, route.site.statement.first_line)],
+                fix_plan=plan,
+                fix_unavailable_reason=None
+                if plan is not None
+                else "the view's decorators could not be located",
             )
 
 
