@@ -2442,3 +2442,34 @@ def test_flask_appbuilder_views_and_apis() -> None:
     deleted = route(m, "/api/v1/item/<int:pk>")
     assert (deleted.methods, deleted.auth, deleted.auth_via) == (("DELETE",), True, ("protect",))
     assert route(m, "/plain/").endpoint == "Plain.index"
+
+
+def test_flask_admin_views_are_routes_with_is_accessible_as_auth() -> None:
+    files = {
+        "app.py": """\
+            from flask import Flask
+            from flask_admin import Admin
+            from flask_admin.contrib.sqla import ModelView
+
+            app = Flask(__name__)
+            admin = Admin(app, url="/backoffice")
+
+            class Guarded(ModelView):
+                def is_accessible(self):
+                    return False
+
+            admin.add_view(ModelView(User, db.session))
+            admin.add_view(Guarded(Order, db.session, endpoint="orders"))
+            admin.add_view(ModelView(Log, db.session, url="/logs"))
+        """
+    }
+    m = model(files)
+    users = route(m, "/backoffice/user")
+    assert (users.endpoint, users.auth, users.methods) == (
+        "user.index_view",
+        False,
+        ("GET", "POST"),
+    )
+    orders = route(m, "/backoffice/orders")
+    assert (orders.auth, orders.auth_via) == (True, ("is_accessible",))
+    assert route(m, "/logs").auth is False

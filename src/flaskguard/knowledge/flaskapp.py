@@ -53,6 +53,17 @@ METHOD_VIEW_CLASSES = frozenset(
 REST_API_CLASSES = frozenset({"flask_restful.Api", "flask_restx.Api", "flask_restplus.Api"})
 REST_NAMESPACE_CLASSES = frozenset({"flask_restx.Namespace", "flask_restplus.Namespace"})
 
+# Flask-Admin views that take a model as their first argument (the endpoint is its name).
+ADMIN_MODEL_VIEWS = frozenset(
+    {
+        "flask_admin.contrib.sqla.ModelView",
+        "flask_admin.contrib.pymongo.ModelView",
+        "flask_admin.contrib.mongoengine.ModelView",
+        "flask_admin.contrib.peewee.ModelView",
+        "flask_admin.model.BaseModelView",
+    }
+)
+
 # Flask-AppBuilder: ``@expose`` marks view methods of ``BaseView`` subclasses.
 FAB_EXPOSE = frozenset(
     {

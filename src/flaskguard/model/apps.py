@@ -27,6 +27,7 @@ from flaskguard.analysis.purpose import identifier_words
 from flaskguard.facts import ir
 from flaskguard.facts.module import CallSite, ClassFacts, FunctionFacts, Guard
 from flaskguard.knowledge.flaskapp import (
+    ADMIN_MODEL_VIEWS,
     APP_CLASSES,
     AUTH_CHECK_CALLS,
     AUTH_DECORATORS,
@@ -191,6 +192,10 @@ class _RouteDecl:
     inner_decorators: tuple[tuple[ir.Expr, ir.Loc], ...]
     outer_decorators: tuple[tuple[ir.Expr, ir.Loc], ...]
     decorator_frame: Frame
+    # The mount prefix to use instead of the owner's (a Flask-Admin view with an absolute url).
+    prefix_override: Optional[str] = None
+    # A library view class whose access checks are known (Flask-Admin's stock views allow all).
+    library_view: bool = False
 
 
 class FlaskModel:
@@ -658,6 +663,8 @@ class FlaskModel:
             yield from declared
         for path, site, frame in self.method_calls("add_resource"):
             yield from self._add_resource(path, site, frame)
+        for path, site, frame in self.method_calls("add_view", "add_views"):
+            yield from self._admin_views(path, site, frame)
 
     def _decorator_routes(
         self, path: str, owner: Union[FunctionFacts, ClassFacts], view: Union[FuncRef, ClassRef]
@@ -827,6 +834,81 @@ class FlaskModel:
                 (),
                 frame,
             )
+
+    def _admin_views(self, path: str, site: CallSite, frame: Frame) -> Iterator[_RouteDecl]:
+        """Flask-Admin ``admin.add_view(ModelView(User, db.session))``: each view serves its
+        list, create, edit and delete pages under the admin URL."""
+        func = site.call.func
+        assert isinstance(func, ir.Attr)
+        admins = [
+            v
+            for v in self.resolver.infer(func.value, frame)
+            if isinstance(v, Instance)
+            and isinstance(v.cls, str)
+            and EXTENSION_CLASSES.get(v.cls) == "admin"
+        ]
+        if not admins:
+            return
+        for view_expr in site.call.args:
+            if not isinstance(view_expr, ir.Call):
+                continue
+            classes = [
+                v
+                for v in self.resolver.infer(view_expr.func, frame)
+                if isinstance(v, (ClassRef, ExtRef))
+            ]
+            if not classes:
+                continue
+            view = classes[0]
+            endpoint = self._string(view_expr.keyword("endpoint"), frame)
+            if endpoint is None:
+                model = view_expr.argument(0, "model")
+                written = ir.dotted_name(model) if model is not None else None
+                if written and self._is_model_view(view):
+                    endpoint = written.rsplit(".", 1)[-1].lower()
+                else:
+                    name = view.qualname if isinstance(view, ClassRef) else view.name
+                    endpoint = name.rsplit(".", 1)[-1].lower()
+            url = self._string(view_expr.keyword("url"), frame)
+            absolute = url is not None and url.startswith("/")
+            rule = url if url is not None and absolute else "/" + (url or endpoint)
+            for admin in admins:
+                yield _RouteDecl(
+                    admin,
+                    rule,
+                    True,
+                    ("GET", "POST"),
+                    f"{endpoint}.index_view",
+                    view if isinstance(view, ClassRef) else None,
+                    path,
+                    site,
+                    (),
+                    (),
+                    frame,
+                    prefix_override="" if absolute else None,
+                    library_view=isinstance(view, ExtRef),
+                )
+
+    def _is_model_view(self, view: Union[ClassRef, ExtRef]) -> bool:
+        name = view if isinstance(view, ClassRef) else canonical(view.name)
+        return any(self.resolver.class_is(name, cls) for cls in ADMIN_MODEL_VIEWS)
+
+    def _admin_mounts(
+        self, admin: Instance, decl: _RouteDecl
+    ) -> list[tuple[Optional[Instance], str, str, tuple[tuple[str, CallSite], ...]]]:
+        """Flask-Admin serves views under ``Admin(url=...)`` (``/admin``), except a view
+        whose own ``url`` is absolute."""
+        prefix = "/admin"
+        if admin.origin is not None:
+            created = self.project.call_at(*admin.origin)
+            if created is not None:
+                frame = site_frame(Frame(admin.origin[0], created.scope), created)
+                prefix = self._string(created.call.keyword("url"), frame) or prefix
+        if decl.prefix_override is not None:
+            prefix = decl.prefix_override
+        apps = [e.apps[0] for e in self.extensions_of("admin") if e.instance == admin and e.apps]
+        app = apps[0] if apps else (self.apps[0].instance if len(self.apps) == 1 else None)
+        return [(app, prefix, "", ())]
 
     def _add_resource(self, path: str, site: CallSite, frame: Frame) -> Iterator[_RouteDecl]:
         func = site.call.func
@@ -1016,6 +1098,8 @@ class FlaskModel:
             mounts = self._rest_mounts(decl.owner)
         elif decl.owner.cls == "flask_appbuilder.BaseView":
             mounts = self._appbuilder_mounts(decl)
+        elif isinstance(decl.owner.cls, str) and EXTENSION_CLASSES.get(decl.owner.cls) == "admin":
+            mounts = self._admin_mounts(decl.owner, decl)
         else:
             mounts = self._blueprint_mounts(decl.owner, 0)
         view_def = self._view_location(decl)
@@ -1246,7 +1330,7 @@ class FlaskModel:
                 via.extend(method_auth[0])
             if "is_accessible" in self._all_methods(view):
                 via.append("is_accessible")
-        return via, view is None
+        return via, view is None and not decl.library_view
 
     def _all_methods(self, view: ClassRef, depth: int = 0) -> set[str]:
         facts = self.project.cls(view.module, view.qualname)
@@ -1524,6 +1608,9 @@ def _camel_to_snake(name: str) -> str:
 
 def sensitive_area(route: Route) -> Optional[str]:
     """The segment or word that makes a route administrative or internal, if any."""
+    owner = route.owner.cls
+    if isinstance(owner, str) and EXTENSION_CLASSES.get(owner) == "admin":
+        return "Flask-Admin"
     for segment in route.rule.lower().split("/"):
         if not segment or segment.startswith("<"):
             continue

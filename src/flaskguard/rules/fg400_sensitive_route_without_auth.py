@@ -3,7 +3,10 @@ Finds routes to administrative, debugging and internal areas that anyone can cal
 rule or endpoint naming `admin`, `debug`, `internal`, `console`, `shell`, `config`, `env`,
 `metrics`, `actuator`, `phpinfo`, `test`... (as a whole path segment, or a word of it for the
 unambiguous ones: `/admin-panel`, `/api/admin_users`; never a substring: `/debugging-tips` is
-not a debug route), and routes that are only registered when debug mode is on.
+not a debug route), and routes that are only registered when debug mode is on. Flask-Admin views
+(`admin.add_view(ModelView(User, db.session))`) count as administrative wherever they are
+mounted, and are protected only when their class (or a project base class) overrides
+`is_accessible` or an app `before_request` hook checks the user.
 
 A route counts as authenticated when a known auth decorator sits *below* the route decorator
 (`login_required`, Flask-Security `auth_required`/`roles_required`, Flask-JWT-Extended
@@ -87,6 +90,23 @@ def check(project: Project) -> Iterator[Finding]:
         if key in seen:
             continue
         seen.add(key)
+        if area == "Flask-Admin":
+            yield finding(
+                META,
+                path=route.site_path,
+                loc=site.call.loc,
+                message=f"Flask-Admin serves {route_label(route)} to anyone: its list, create, "
+                "edit and delete pages need no login, because neither the view class nor a "
+                "base class overrides `is_accessible` and no before_request hook checks the "
+                "user.",
+                remediation="Subclass the view and override `is_accessible` (e.g. `return "
+                "current_user.is_authenticated and current_user.is_admin`), and use that "
+                "class for every view added to the Admin.",
+                scope=site.scope,
+                code=site.statement.code,
+                anchors=[(route.site_path, site.statement.first_line)],
+            )
+            continue
         if area is not None:
             why = f"it is an administrative or internal area (`{area}`)"
         else:
