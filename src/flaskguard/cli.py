@@ -536,8 +536,7 @@ def _deps(args: argparse.Namespace) -> int:
     from flaskguard.config import ConfigError, load_config
     from flaskguard.deps.audit import declared_packages, exposures
     from flaskguard.discovery import find_project_root
-    from flaskguard.model.project import Project
-    from flaskguard.scan import project_inputs
+    from flaskguard.scan import build_project, project_inputs
 
     if not _advisory_db_exists(args):
         return EXIT_USAGE
@@ -555,9 +554,7 @@ def _deps(args: argparse.Namespace) -> int:
         advisory_db=_path_or_none(args.advisory_db),
         online=args.online,
     )
-    project = Project(
-        str(root), inputs.modules, inputs.deployments, inputs.dependencies, inputs.advisories
-    )
+    project = build_project(inputs, config)
     packages = declared_packages(project)
     found = exposures(project)
     source = project.advisories.description if project.advisories else "no advisory data"
