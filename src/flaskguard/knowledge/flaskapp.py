@@ -292,6 +292,7 @@ PUBLIC_BY_NATURE_WORDS = frozenset(
         "forgot",
         "recover",
         "verify",
+        "validate",
         "confirm",
         "activate",
         "webhook",

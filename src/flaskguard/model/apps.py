@@ -75,7 +75,6 @@ _NOT_AUTH_WORDS = frozenset(
     {
         "optional",
         "not",
-        "no",
         "skip",
         "exempt",
         "public",

@@ -37,6 +37,7 @@ _TESTING = re.compile(r"test", re.IGNORECASE)
 _DEVELOPMENT = re.compile(r"dev|debug|local", re.IGNORECASE)
 _PRODUCTION = re.compile(r"prod|live|release|deploy|staging", re.IGNORECASE)
 _CONFIG_CLASS = re.compile(r"config|settings", re.IGNORECASE)
+_KEY_NAME = re.compile(r"[A-Z][A-Z0-9]*(_[A-Z0-9]+)+")
 _CONFIG_MODULE = re.compile(r"(^|[._])(config|configs|settings|conf)($|[._])", re.IGNORECASE)
 _RANK: dict[str, int] = {"testing": 0, "development": 1, "default": 2, "production": 3}
 
@@ -290,7 +291,7 @@ class ConfigModel:
 
     def _is_config_class(self, ref: ClassRef, cls: ClassFacts, targets: set[object]) -> bool:
         if ref in self._config_classes or _CONFIG_CLASS.search(cls.name):
-            return any(name.isupper() for name, _, _ in cls.attributes)
+            return any(name.isupper() for name, _, _ in cls.attributes) and not _names_table(cls)
         return False
 
     def _class_kind(self, ref: ClassRef, depth: int = 0) -> ProfileKind:
@@ -353,6 +354,18 @@ class ConfigModel:
                 if _CONFIG_MODULE.search(parent):
                     paths.add(module.path)
         return sorted(paths)
+
+
+def _names_table(cls: ClassFacts) -> bool:
+    """A class that lists configuration key *names* (``SECRET_KEY = "SECRET_KEY"``,
+    ``DB_PASSWORD = "PI_DB_PASSWORD"``) rather than values: an enum of keys, not a profile."""
+    values = [value for name, value, _ in cls.attributes if name.isupper()]
+    names = [
+        v
+        for v in values
+        if isinstance(v, ir.Const) and isinstance(v.value, str) and _KEY_NAME.fullmatch(v.value)
+    ]
+    return len(names) >= 3 and len(names) >= 0.8 * len(values)
 
 
 def _polarity(test: ir.Expr) -> tuple[ir.Expr, bool]:

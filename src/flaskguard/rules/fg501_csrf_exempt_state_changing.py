@@ -3,9 +3,9 @@ Finds `@csrf.exempt` (or `csrf.exempt(view)`, `csrf.exempt(blueprint)`, `csrf.ex
 on views that accept `POST`, `PUT`, `PATCH` or `DELETE` in an application whose users log in
 with a cookie (Flask-Login, Flask-Security, or a user id kept in Flask's session).
 
-Views authenticated by a token (Flask-JWT-Extended, HTTP auth) and endpoints that are
-webhooks or callbacks (their caller is another server, which sends no cookies) are not
-reported.
+Views authenticated by a token (Flask-JWT-Extended, HTTP auth, or a token in the URL rule
+such as `/sync/<auth_token>/...`) and endpoints that are webhooks or callbacks (their caller
+is another server, which sends no cookies) are not reported.
 
 ## Why is this bad?
 The exemption removes the token check from exactly the requests CSRF is about. The browser
@@ -79,11 +79,16 @@ _EXEMPT_BY_NATURE = frozenset(
         "forgot",
     }
 )
+_URL_SECRETS = frozenset({"token", "key", "secret", "signature", "sig", "hmac"})
 _TOKEN_AUTH = frozenset({"jwt", "token", "httpauth", "api", "key", "bearer", "basic"})
 
 
 def token_authenticated(route: Route) -> bool:
-    return any(set(identifier_words(via)) & _TOKEN_AUTH for via in route.auth_via)
+    """Auth by a token rather than the cookie: a token decorator, or a token in the URL
+    (``/kobo/<auth_token>/sync``) that the browser of a victim would not know."""
+    if any(set(identifier_words(via)) & _TOKEN_AUTH for via in route.auth_via):
+        return True
+    return any(set(identifier_words(name)) & _URL_SECRETS for name, _ in route.converters)
 
 
 def check(project: Project) -> Iterator[Finding]:
