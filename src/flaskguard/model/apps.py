@@ -71,6 +71,7 @@ _HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 # Words that turn an auth-sounding name around: ``anonymous_required`` and
 # ``login_optional`` test the user too, but let strangers in.
+_REQUIREMENT_VERBS = frozenset({"require", "requires", "required", "protect", "protected"})
 _NOT_AUTH_WORDS = frozenset(
     {
         "optional",
@@ -594,6 +595,11 @@ class FlaskModel:
         words = set(identifier_words(written.rsplit(".", 1)[-1]))
         if words & _NOT_AUTH_WORDS:
             return None
+        # ``@Permissions.FILES_LIST.require(403)``, ``@admin_permission.require()``: a guard
+        # object's requirement, whatever library (or vendored copy) the object comes from.
+        receiver, _, verb = written.rpartition(".")
+        if verb in _REQUIREMENT_VERBS and set(identifier_words(receiver)) & AUTH_NAME_WORDS:
+            return written
         values = self.resolver.infer(target, frame)
         readable = False
         for value in values:

@@ -244,7 +244,7 @@ class Project:
         candidates = [
             m
             for m in self._by_last_part.get(name.rsplit(".", 1)[-1], [])
-            if m.module_name.endswith("." + name)
+            if m.module_name.endswith("." + name) and self._importable_as(m, name)
         ]
         if not candidates:
             return None
@@ -261,6 +261,14 @@ class Project:
             return count
 
         return max(candidates, key=lambda m: (shared_prefix(m), -len(m.module_name)))
+
+    def _importable_as(self, module: ModuleFacts, name: str) -> bool:
+        """Whether ``module`` can be imported as ``name`` with some folder on ``sys.path``: the
+        folder above ``name`` must not be a package, or ``x/util/flask.py`` (in package
+        ``x.util``) would shadow the real ``flask`` for every ``import flask``."""
+        above = module.module_name[: -len(name) - 1]
+        found = self.modules_by_name.get(above)
+        return found is None or not found.is_package
 
     def absolute_import(self, module: ModuleFacts, binding: ImportBinding) -> str:
         if binding.level == 0:

@@ -14,7 +14,9 @@ receiver that cannot be resolved at all but is a local named like a response (`r
 `response`, `res`, `rv`, `r`) is accepted with medium confidence; anything that resolves to
 another object (a `requests` cookie jar, a test client) is not a response. Test code,
 examples and migrations are not reported. A cookie whose constant name says nothing of a
-session, token or identity (`theme`, `sort`, `lang`) is reported at low severity.
+session, token or identity (`theme`, `sort`, `lang`) is reported at low severity. A
+double-submit CSRF cookie (`csrf_token`, `XSRF-TOKEN`) is not asked for `httponly`: the page's
+JavaScript has to read it.
 
 ## Why is this bad?
 Flask's `set_cookie` defaults are the unsafe ones: no `Secure` (the cookie also travels over
@@ -151,7 +153,13 @@ def _finding(
     call = site.call
     problems: list[tuple[str, str]] = []  # (flag, what the call does about it)
     undecided = False
+    name_expr = call.argument(0, "key")
+    name = analysis.value(name_expr, frame)[0] if name_expr is not None else None
+    # A double-submit CSRF cookie must be readable by the page's JavaScript.
+    double_submit = isinstance(name, str) and bool(set(identifier_words(name)) & {"csrf", "xsrf"})
     for flag, position in COOKIE_FLAG_POSITIONS.items():
+        if flag == "httponly" and double_submit:
+            continue
         expr = call.argument(position if method == "set_cookie" else None, flag)
         if expr is None:
             if call.has_star_kwargs:
@@ -168,8 +176,6 @@ def _finding(
             problems.append((flag, f"{flag}={value!r}"))
     if not problems:
         return None
-    name_expr = call.argument(0, "key")
-    name = analysis.value(name_expr, frame)[0] if name_expr is not None else None
     cookie = f'the cookie "{name}"' if isinstance(name, str) else "a cookie"
     listed = ", ".join(text for _, text in problems)
     effects = "; ".join(EFFECTS[flag] for flag, _ in problems)

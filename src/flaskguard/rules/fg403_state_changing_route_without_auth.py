@@ -2,7 +2,8 @@
 In an application that protects some of its routes with authentication, finds routes that
 accept `POST`, `PUT`, `PATCH` or `DELETE` without any. Routes that are public by nature —
 login, logout, registration, password reset, e-mail confirmation, webhooks, OAuth callbacks,
-token endpoints, health checks — are left alone, and so are apps with no authentication at
+token endpoints, health checks — are left alone, and so are views that only redirect
+elsewhere (a deprecated URL forwarding with `code=307`) and apps with no authentication at
 all (they are public by design, or protected outside the code).
 
 Reported at low confidence: the model sees decorators, class-view decorators and
@@ -36,6 +37,7 @@ from collections.abc import Iterator
 
 from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.analysis.purpose import identifier_words
+from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.flaskapp import PUBLIC_BY_NATURE_WORDS
 from flaskguard.model.apps import Route, debug_only, flask_model, sensitive_area
@@ -57,6 +59,25 @@ META = RuleMeta(
 )
 
 
+def only_redirects(project: Project, route: Route) -> bool:
+    """A view that only forwards the request (``return redirect(url_for(...), code=307)``)
+    changes nothing itself; the endpoint it forwards to is checked on its own."""
+    view = route.view
+    if view is None or not route.handlers:
+        return False
+    for qualname in route.handlers:
+        function = project.function(view.module, qualname)
+        if function is None or not function.returns:
+            return False
+        called = {
+            ir.dotted_name(site.call.func) or "?"
+            for site in project.calls_in_scope(view.module, qualname)
+        }
+        if not {name.rsplit(".", 1)[-1] for name in called} <= {"redirect", "url_for"}:
+            return False
+    return True
+
+
 def public_by_nature(route: Route) -> bool:
     words = set(identifier_words(route.rule)) | set(identifier_words(route.endpoint))
     return bool(words & PUBLIC_BY_NATURE_WORDS)
@@ -76,6 +97,8 @@ def check(project: Project) -> Iterator[Finding]:
             if route.auth is not False or route.misplaced_auth or not route.state_changing:
                 continue
             if not is_production_path(project, route.site_path) or public_by_nature(route):
+                continue
+            if only_redirects(project, route):
                 continue
             # FG400 owns sensitive routes.
             if sensitive_area(route) is not None or debug_only(route) is not None:
