@@ -57,10 +57,11 @@ def _rule_range(first: int, last: int) -> set[str]:
     return {f"FG{number}" for number in range(first, last + 1)}
 
 
-# Every rule id of the specification (issue 2, issue 4 and FG700).
+# Every rule id of the specification (issue 2, issue 4, issue 5 and FG700).
 KNOWN_RULES = frozenset(
     _rule_range(100, 105)
     | _rule_range(200, 207)
+    | _rule_range(300, 314)
     | _rule_range(400, 403)
     | _rule_range(500, 507)
     | _rule_range(600, 602)
