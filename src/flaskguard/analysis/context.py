@@ -213,4 +213,4 @@ def thread_call(call: ir.Call, target: ir.Expr) -> ir.Call:
         )
     elif isinstance(keywords, ir.Call) and ir.dotted_name(keywords.func) == "dict":
         kwargs = keywords.kwargs
-    return ir.Call(target, args, kwargs, call.loc)
+    return ir.Call(target, args, kwargs, call.loc, ())

@@ -42,6 +42,7 @@ class Expr(Compact):
 
 @dataclass(frozen=True)
 class Unknown(Expr):
+    __slots__ = ()
     pass
 
 
@@ -50,16 +51,19 @@ UNKNOWN = Unknown()
 
 @dataclass(frozen=True)
 class Const(Expr):
+    __slots__ = ("value",)
     value: ConstValue
 
 
 @dataclass(frozen=True)
 class Name(Expr):
+    __slots__ = ("id",)
     id: str
 
 
 @dataclass(frozen=True)
 class Attr(Expr):
+    __slots__ = ("value", "attr")
     value: Expr
     attr: str
 
@@ -67,6 +71,8 @@ class Attr(Expr):
 @dataclass(frozen=True)
 class Loc(Compact):
     """1-based lines, 1-based code-point columns, end exclusive."""
+
+    __slots__ = ("line", "col", "end_line", "end_col")
 
     line: int
     col: int
@@ -76,13 +82,14 @@ class Loc(Compact):
 
 @dataclass(frozen=True)
 class Call(Expr):
+    __slots__ = ("func", "args", "kwargs", "loc", "kwarg_locs")
     func: Expr
     args: tuple[Expr, ...]
     kwargs: tuple[tuple[Optional[str], Expr], ...]  # None name: ``**mapping``
     loc: Loc
     # One per keyword argument (``name=value`` or ``**mapping``): findings about a keyword of a
     # multi-line call point at the keyword's own line.
-    kwarg_locs: tuple[Loc, ...] = ()
+    kwarg_locs: tuple[Loc, ...]
 
     def keyword(self, name: str) -> Optional[Expr]:
         for key, value in self.kwargs:
@@ -115,12 +122,14 @@ class Call(Expr):
 
 @dataclass(frozen=True)
 class Subscript(Expr):
+    __slots__ = ("value", "index")
     value: Expr
     index: Expr
 
 
 @dataclass(frozen=True)
 class BinOp(Expr):
+    __slots__ = ("op", "left", "right")
     op: str
     left: Expr
     right: Expr
@@ -128,18 +137,21 @@ class BinOp(Expr):
 
 @dataclass(frozen=True)
 class UnaryOp(Expr):
+    __slots__ = ("op", "operand")
     op: str
     operand: Expr
 
 
 @dataclass(frozen=True)
 class BoolOp(Expr):
+    __slots__ = ("op", "values")
     op: str  # "and" | "or"
     values: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class Compare(Expr):
+    __slots__ = ("left", "ops", "comparators")
     left: Expr
     ops: tuple[str, ...]
     comparators: tuple[Expr, ...]
@@ -147,6 +159,7 @@ class Compare(Expr):
 
 @dataclass(frozen=True)
 class IfExp(Expr):
+    __slots__ = ("test", "body", "orelse")
     test: Expr
     body: Expr
     orelse: Expr
@@ -154,29 +167,35 @@ class IfExp(Expr):
 
 @dataclass(frozen=True)
 class Seq(Expr):
+    __slots__ = ("kind", "elts")
     kind: str  # "tuple" | "list" | "set"
     elts: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class DictExpr(Expr):
+    __slots__ = ("keys", "values")
     keys: tuple[Optional[Expr], ...]  # None key: ``**mapping``
     values: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class FString(Expr):
+    __slots__ = ("parts",)
     parts: tuple[Expr, ...]
 
 
 @dataclass(frozen=True)
 class Starred(Expr):
+    __slots__ = ("value",)
     value: Expr
 
 
 @dataclass(frozen=True)
 class Element(Expr):
     """Each element of an iterable, one at a time: the value of a ``for`` loop's target."""
+
+    __slots__ = ("iterable",)
 
     iterable: Expr
 

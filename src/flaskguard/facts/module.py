@@ -19,6 +19,7 @@ from flaskguard.facts.ir import Call, Compact, Expr, Loc
 
 @dataclass(frozen=True)
 class Guard(Compact):
+    __slots__ = ("test", "branch")
     test: Expr
     branch: bool  # True: the statement is in the body; False: in the ``else``
 
@@ -27,6 +28,8 @@ class Guard(Compact):
 class StatementRef(Compact):
     """Where a statement is: for suppressions (its first line, decorators included) and fixes."""
 
+    __slots__ = ("loc", "first_line", "code")
+
     loc: Loc
     first_line: int
     code: str  # normalised source of the statement (``ast.unparse``), for fingerprints
@@ -34,6 +37,15 @@ class StatementRef(Compact):
 
 @dataclass(frozen=True)
 class CallSite(Compact):
+    __slots__ = (
+        "call",
+        "scope",
+        "guards",
+        "statement",
+        "top_statement",
+        "is_expression_statement",
+        "class_qualname",
+    )
     call: Call
     scope: str
     guards: tuple[Guard, ...]
@@ -45,17 +57,19 @@ class CallSite(Compact):
 
 @dataclass(frozen=True)
 class Assignment(Compact):
+    __slots__ = ("target", "value", "loc", "scope", "guards", "statement", "augmented")
     target: Expr  # Name, Attr or Subscript
     value: Expr
     loc: Loc
     scope: str
     guards: tuple[Guard, ...]
     statement: StatementRef
-    augmented: bool = False
+    augmented: bool
 
 
 @dataclass(frozen=True)
 class ImportBinding(Compact):
+    __slots__ = ("name", "module", "attr", "level", "loc", "scope", "guards")
     name: str  # the local name bound
     module: str  # as written, without leading dots
     attr: Optional[str]  # for ``from module import attr``; "*" for star imports
@@ -67,6 +81,7 @@ class ImportBinding(Compact):
 
 @dataclass(frozen=True)
 class Parameter(Compact):
+    __slots__ = ("name", "kind", "default")
     name: str
     kind: str  # "positional" | "keyword" | "varargs" | "varkw"
     default: Optional[Expr]
@@ -74,6 +89,19 @@ class Parameter(Compact):
 
 @dataclass(frozen=True)
 class FunctionFacts(Compact):
+    __slots__ = (
+        "qualname",
+        "name",
+        "scope",
+        "loc",
+        "params",
+        "returns",
+        "decorators",
+        "class_qualname",
+        "global_names",
+        "is_async",
+        "decorator_locs",
+    )
     qualname: str
     name: str
     scope: str  # where it is defined
@@ -84,11 +112,22 @@ class FunctionFacts(Compact):
     class_qualname: Optional[str]  # set for methods
     global_names: tuple[str, ...]
     is_async: bool
-    decorator_locs: tuple[Loc, ...] = ()  # one per decorator, top to bottom
+    decorator_locs: tuple[Loc, ...]  # one per decorator, top to bottom
 
 
 @dataclass(frozen=True)
 class ClassFacts(Compact):
+    __slots__ = (
+        "qualname",
+        "name",
+        "scope",
+        "loc",
+        "bases",
+        "attributes",
+        "methods",
+        "decorators",
+        "decorator_locs",
+    )
     qualname: str
     name: str
     scope: str
@@ -97,11 +136,12 @@ class ClassFacts(Compact):
     attributes: tuple[tuple[str, Expr, Loc], ...]  # class-body assignments, in order
     methods: tuple[str, ...]
     decorators: tuple[Expr, ...]
-    decorator_locs: tuple[Loc, ...] = ()
+    decorator_locs: tuple[Loc, ...]
 
 
 @dataclass(frozen=True)
 class Suppression(Compact):
+    __slots__ = ("line", "rule_ids", "reason")
     line: int
     rule_ids: Optional[tuple[str, ...]]  # None: a bare ``ignore`` (every rule)
     reason: Optional[str]
@@ -109,6 +149,19 @@ class Suppression(Compact):
 
 @dataclass(frozen=True)
 class ModuleFacts(Compact):
+    __slots__ = (
+        "path",
+        "module_name",
+        "is_package",
+        "is_main_module",
+        "imports",
+        "functions",
+        "classes",
+        "calls",
+        "assignments",
+        "suppressions",
+        "line_count",
+    )
     path: str  # relative to the project root, forward slashes
     module_name: str
     is_package: bool  # an ``__init__.py``
