@@ -63,7 +63,7 @@ class Name(Expr):
 
 @dataclass(frozen=True)
 class Attr(Expr):
-    __slots__ = ("value", "attr")
+    __slots__ = ("attr", "value")
     value: Expr
     attr: str
 
@@ -72,7 +72,7 @@ class Attr(Expr):
 class Loc(Compact):
     """1-based lines, 1-based code-point columns, end exclusive."""
 
-    __slots__ = ("line", "col", "end_line", "end_col")
+    __slots__ = ("col", "end_col", "end_line", "line")
 
     line: int
     col: int
@@ -82,7 +82,7 @@ class Loc(Compact):
 
 @dataclass(frozen=True)
 class Call(Expr):
-    __slots__ = ("func", "args", "kwargs", "loc", "kwarg_locs")
+    __slots__ = ("args", "func", "kwarg_locs", "kwargs", "loc")
     func: Expr
     args: tuple[Expr, ...]
     kwargs: tuple[tuple[Optional[str], Expr], ...]  # None name: ``**mapping``
@@ -122,14 +122,14 @@ class Call(Expr):
 
 @dataclass(frozen=True)
 class Subscript(Expr):
-    __slots__ = ("value", "index")
+    __slots__ = ("index", "value")
     value: Expr
     index: Expr
 
 
 @dataclass(frozen=True)
 class BinOp(Expr):
-    __slots__ = ("op", "left", "right")
+    __slots__ = ("left", "op", "right")
     op: str
     left: Expr
     right: Expr
@@ -151,7 +151,7 @@ class BoolOp(Expr):
 
 @dataclass(frozen=True)
 class Compare(Expr):
-    __slots__ = ("left", "ops", "comparators")
+    __slots__ = ("comparators", "left", "ops")
     left: Expr
     ops: tuple[str, ...]
     comparators: tuple[Expr, ...]
@@ -159,7 +159,7 @@ class Compare(Expr):
 
 @dataclass(frozen=True)
 class IfExp(Expr):
-    __slots__ = ("test", "body", "orelse")
+    __slots__ = ("body", "orelse", "test")
     test: Expr
     body: Expr
     orelse: Expr
@@ -167,7 +167,7 @@ class IfExp(Expr):
 
 @dataclass(frozen=True)
 class Seq(Expr):
-    __slots__ = ("kind", "elts")
+    __slots__ = ("elts", "kind")
     kind: str  # "tuple" | "list" | "set"
     elts: tuple[Expr, ...]
 

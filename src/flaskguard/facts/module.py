@@ -19,7 +19,7 @@ from flaskguard.facts.ir import Call, Compact, Expr, Loc
 
 @dataclass(frozen=True)
 class Guard(Compact):
-    __slots__ = ("test", "branch")
+    __slots__ = ("branch", "test")
     test: Expr
     branch: bool  # True: the statement is in the body; False: in the ``else``
 
@@ -28,7 +28,7 @@ class Guard(Compact):
 class StatementRef(Compact):
     """Where a statement is: for suppressions (its first line, decorators included) and fixes."""
 
-    __slots__ = ("loc", "first_line", "code")
+    __slots__ = ("code", "first_line", "loc")
 
     loc: Loc
     first_line: int
@@ -39,12 +39,12 @@ class StatementRef(Compact):
 class CallSite(Compact):
     __slots__ = (
         "call",
-        "scope",
+        "class_qualname",
         "guards",
+        "is_expression_statement",
+        "scope",
         "statement",
         "top_statement",
-        "is_expression_statement",
-        "class_qualname",
     )
     call: Call
     scope: str
@@ -57,7 +57,7 @@ class CallSite(Compact):
 
 @dataclass(frozen=True)
 class Assignment(Compact):
-    __slots__ = ("target", "value", "loc", "scope", "guards", "statement", "augmented")
+    __slots__ = ("augmented", "guards", "loc", "scope", "statement", "target", "value")
     target: Expr  # Name, Attr or Subscript
     value: Expr
     loc: Loc
@@ -69,7 +69,7 @@ class Assignment(Compact):
 
 @dataclass(frozen=True)
 class ImportBinding(Compact):
-    __slots__ = ("name", "module", "attr", "level", "loc", "scope", "guards")
+    __slots__ = ("attr", "guards", "level", "loc", "module", "name", "scope")
     name: str  # the local name bound
     module: str  # as written, without leading dots
     attr: Optional[str]  # for ``from module import attr``; "*" for star imports
@@ -81,7 +81,7 @@ class ImportBinding(Compact):
 
 @dataclass(frozen=True)
 class Parameter(Compact):
-    __slots__ = ("name", "kind", "default")
+    __slots__ = ("default", "kind", "name")
     name: str
     kind: str  # "positional" | "keyword" | "varargs" | "varkw"
     default: Optional[Expr]
@@ -90,17 +90,17 @@ class Parameter(Compact):
 @dataclass(frozen=True)
 class FunctionFacts(Compact):
     __slots__ = (
-        "qualname",
-        "name",
-        "scope",
-        "loc",
-        "params",
-        "returns",
-        "decorators",
         "class_qualname",
+        "decorator_locs",
+        "decorators",
         "global_names",
         "is_async",
-        "decorator_locs",
+        "loc",
+        "name",
+        "params",
+        "qualname",
+        "returns",
+        "scope",
     )
     qualname: str
     name: str
@@ -118,15 +118,15 @@ class FunctionFacts(Compact):
 @dataclass(frozen=True)
 class ClassFacts(Compact):
     __slots__ = (
-        "qualname",
-        "name",
-        "scope",
-        "loc",
-        "bases",
         "attributes",
-        "methods",
-        "decorators",
+        "bases",
         "decorator_locs",
+        "decorators",
+        "loc",
+        "methods",
+        "name",
+        "qualname",
+        "scope",
     )
     qualname: str
     name: str
@@ -141,7 +141,7 @@ class ClassFacts(Compact):
 
 @dataclass(frozen=True)
 class Suppression(Compact):
-    __slots__ = ("line", "rule_ids", "reason")
+    __slots__ = ("line", "reason", "rule_ids")
     line: int
     rule_ids: Optional[tuple[str, ...]]  # None: a bare ``ignore`` (every rule)
     reason: Optional[str]
@@ -150,17 +150,17 @@ class Suppression(Compact):
 @dataclass(frozen=True)
 class ModuleFacts(Compact):
     __slots__ = (
-        "path",
-        "module_name",
-        "is_package",
-        "is_main_module",
-        "imports",
-        "functions",
-        "classes",
-        "calls",
         "assignments",
-        "suppressions",
+        "calls",
+        "classes",
+        "functions",
+        "imports",
+        "is_main_module",
+        "is_package",
         "line_count",
+        "module_name",
+        "path",
+        "suppressions",
     )
     path: str  # relative to the project root, forward slashes
     module_name: str

@@ -33,36 +33,49 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False)
 class Frame:
     """Where an expression is evaluated: a scope of a module, with parameters bound by a caller.
 
     ``world`` says how the module was started: ``"import"`` (``__name__`` is the module's own
-    name) or ``"main"`` (run as a script, ``__name__ == "__main__"``).
+    name) or ``"main"`` (run as a script, ``__name__ == "__main__"``). Frames are immutable
+    and are created by the million in a large project, hence the slots.
     """
+
+    __slots__ = ("_hash", "_key", "bindings", "depth", "module", "scope", "world")
 
     module: str  # module path (root-relative), the key of Project.modules_by_path
     scope: str
-    world: str = "import"
-    bindings: tuple[tuple[str, ir.Expr, Frame], ...] = ()
-    depth: int = field(default=0, init=False)  # how many calls deep the bindings go
+    world: str
+    bindings: tuple[tuple[str, ir.Expr, Frame], ...]
+    depth: int  # how many calls deep the bindings go
 
-    def __post_init__(self) -> None:
+    def __init__(
+        self,
+        module: str,
+        scope: str,
+        world: str = "import",
+        bindings: tuple[tuple[str, ir.Expr, Frame], ...] = (),
+    ) -> None:
+        self.module = module
+        self.scope = scope
+        self.world = world
+        self.bindings = bindings
         # Frames nest through their bindings and are dictionary keys everywhere: hash once.
-        bound = tuple((n, id(e), f) for n, e, f in self.bindings) if self.bindings else ()
-        key = (self.module, self.scope, self.world, bound)
-        depth = 1 + max((f.depth for _, _, f in self.bindings), default=-1) if self.bindings else 0
-        object.__setattr__(self, "depth", depth)
-        object.__setattr__(self, "_key", key)
-        object.__setattr__(self, "_hash", hash(key))
+        bound = tuple((n, id(e), f) for n, e, f in bindings) if bindings else ()
+        self._key = (module, scope, world, bound)
+        self._hash = hash(self._key)
+        self.depth = 1 + max((f.depth for _, _, f in bindings), default=-1) if bindings else 0
+
+    def __repr__(self) -> str:
+        return f"Frame({self.module!r}, {self.scope!r}, {self.world!r}, depth={self.depth})"
 
     def __hash__(self) -> int:
-        return self._hash  # type: ignore[attr-defined,no-any-return]
+        return self._hash
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Frame):
             return NotImplemented
-        return self is other or (self._hash == other._hash and self._key == other._key)  # type: ignore[attr-defined]
+        return self is other or (self._hash == other._hash and self._key == other._key)
 
     def with_world(self, world: str) -> Frame:
         return Frame(self.module, self.scope, world, self.bindings)
