@@ -354,3 +354,27 @@ def test_star_imported_value_is_resolved_in_its_own_module() -> None:
         "app.py": "from core import *\nfw = None\n",
     }
     assert infer(files, "app.py", "app") == {Instance(FLASK, ("core.py", 2, 7))}
+
+
+def test_a_module_inside_a_package_does_not_shadow_a_known_library() -> None:
+    files = {
+        "pkg/__init__.py": "",
+        "pkg/util/__init__.py": "",
+        "pkg/util/flask.py": "def helper():\n    return 1\n",
+        "pkg/server.py": "from flask import Flask\napp = Flask(__name__)\n",
+    }
+    assert any(
+        isinstance(v, Instance) and v.cls == FLASK for v in infer(files, "pkg/server.py", "app")
+    )
+
+
+def test_a_sub_folder_run_as_the_working_directory_resolves_its_own_modules() -> None:
+    files = {
+        "backend/__init__.py": "",
+        "backend/factory.py": "from flask import Flask\ndef make():\n    return Flask(__name__)\n",
+        "backend/wsgi.py": "from factory import make\napplication = make()\n",
+    }
+    assert any(
+        isinstance(v, Instance) and v.cls == FLASK
+        for v in infer(files, "backend/wsgi.py", "application")
+    )

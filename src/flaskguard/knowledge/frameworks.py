@@ -29,6 +29,57 @@ CANONICAL_NAMES: dict[str, str] = {
     "connexion.apps.flask.FlaskApp": "connexion.FlaskApp",
 }
 
+# Top-level packages (libraries and standard modules) the analyses know by name: a project
+# module is never taken for one of them through a loose, suffix-matched import.
+KNOWN_LIBRARIES = frozenset(
+    {
+        "flask",
+        "werkzeug",
+        "jinja2",
+        "markupsafe",
+        "itsdangerous",
+        "click",
+        "quart",
+        "sanic",
+        "dash",
+        "connexion",
+        "aiohttp",
+        "bottle",
+        "uvicorn",
+        "gunicorn",
+        "requests",
+        "httpx",
+        "urllib3",
+        "yaml",
+        "lxml",
+        "defusedxml",
+        "sqlalchemy",
+        "jwt",
+        "os",
+        "sys",
+        "subprocess",
+        "hashlib",
+        "hmac",
+        "random",
+        "secrets",
+        "ssl",
+        "socket",
+        "pickle",
+        "json",
+        "logging",
+        "threading",
+        "multiprocessing",
+        "urllib",
+        "xml",
+        "sqlite3",
+        "shutil",
+        "pathlib",
+        "typing",
+        "functools",
+        "importlib",
+    }
+)
+
 # Classes from other libraries that are Flask applications (subclasses of ``flask.Flask``).
 KNOWN_SUBCLASSES: dict[str, str] = {
     "apiflask.APIFlask": "flask.Flask",

@@ -23,6 +23,7 @@ from flaskguard.facts.module import (
     ModuleFacts,
     Parameter,
 )
+from flaskguard.knowledge.frameworks import KNOWN_LIBRARIES
 
 if TYPE_CHECKING:
     from flaskguard.deps.audit import AdvisoryDatabase
@@ -276,12 +277,16 @@ class Project:
         return max(candidates, key=lambda m: (shared_prefix(m), -len(m.module_name)))
 
     def _importable_as(self, module: ModuleFacts, name: str) -> bool:
-        """Whether ``module`` can be imported as ``name`` with some folder on ``sys.path``: the
-        folder above ``name`` must not be a package, or ``x/util/flask.py`` (in package
-        ``x.util``) would shadow the real ``flask`` for every ``import flask``."""
+        """Whether ``module`` may be what ``import name`` finds, with some folder on
+        ``sys.path``. A module inside a package (``x/util/flask.py`` in ``x.util``) is not
+        taken for a library the analyses know (``flask``, ``requests``, ``hashlib``...): it
+        would shadow the real one for every import in the project."""
         above = module.module_name[: -len(name) - 1]
         found = self.modules_by_name.get(above)
-        return found is None or not found.is_package
+        if found is None or not found.is_package:
+            return True
+        top = name.split(".", 1)[0]
+        return not (top in KNOWN_LIBRARIES or top.startswith("flask_"))
 
     def absolute_import(self, module: ModuleFacts, binding: ImportBinding) -> str:
         if binding.level == 0:
