@@ -155,6 +155,8 @@ def _operands(node: ir.Expr) -> tuple[ir.Expr, ...]:
         return (node.operand,)
     if isinstance(node, ir.Starred):
         return (node.value,)
+    if isinstance(node, ir.Element):
+        return (node.iterable,)
     return ()
 
 

@@ -23,7 +23,7 @@ from typing import Optional, Union
 
 from flaskguard.analysis.constants import NOT_CONSTANT, ConstantEvaluator
 from flaskguard.analysis.context import ExecutionContext, Reach
-from flaskguard.analysis.purpose import identifier_words
+from flaskguard.analysis.purpose import identifier_words, walk
 from flaskguard.facts import ir
 from flaskguard.facts.module import CallSite, ClassFacts, FunctionFacts, Guard
 from flaskguard.knowledge.flaskapp import (
@@ -71,6 +71,8 @@ _HANDLER_METHODS = ("get", "post", "put", "patch", "delete", "head", "options")
 
 # Words that turn an auth-sounding name around: ``anonymous_required`` and
 # ``login_optional`` test the user too, but let strangers in.
+# Session keys and strings whose test is about the user (``"user_id" in session``).
+_AUTH_KEY_WORDS = frozenset({"user", "logged", "auth", "authenticated", "token", "admin"})
 _REQUIREMENT_VERBS = frozenset({"require", "requires", "required", "protect", "protected"})
 _NOT_AUTH_WORDS = frozenset(
     {
@@ -1523,58 +1525,30 @@ def _denies_access(returned: ir.Expr) -> bool:
 
 
 def _mentions_auth(expr: ir.Expr) -> bool:
-    stack = [expr]
-    while stack:
-        node = stack.pop()
+    """Whether a test reads the user, the session's user or the request's credentials."""
+    for node in walk(expr):
         if isinstance(node, ir.Name) and node.id in AUTH_IDENTIFIERS:
             return True
-        if isinstance(node, ir.Attr):
-            if node.attr in AUTH_IDENTIFIERS:
-                return True
-            stack.append(node.value)
-        elif isinstance(node, ir.Const) and isinstance(node.value, str):
-            words = set(identifier_words(node.value))
-            if words & {"user", "logged", "auth", "authenticated", "token", "admin"}:
-                return True
-        elif isinstance(node, ir.Call):
-            stack.append(node.func)
-            stack.extend(node.args)
-            stack.extend(v for _, v in node.kwargs)
-        elif isinstance(node, ir.Subscript):
-            stack.extend((node.value, node.index))
-        elif isinstance(node, ir.UnaryOp):
-            stack.append(node.operand)
-        elif isinstance(node, ir.BoolOp):
-            stack.extend(node.values)
-        elif isinstance(node, ir.Compare):
-            stack.append(node.left)
-            stack.extend(node.comparators)
-        elif isinstance(node, ir.BinOp):
-            stack.extend((node.left, node.right))
+        if isinstance(node, ir.Attr) and node.attr in AUTH_IDENTIFIERS:
+            return True
+        if (
+            isinstance(node, ir.Const)
+            and isinstance(node.value, str)
+            and set(identifier_words(node.value)) & _AUTH_KEY_WORDS
+        ):
+            return True
     return False
 
 
 def mentions_debug(expr: ir.Expr) -> bool:
     """Whether a test reads debug mode (``app.debug``, ``config["DEBUG"]``, ``FLASK_DEBUG``)."""
-    stack = [expr]
-    while stack:
-        node = stack.pop()
+    for node in walk(expr):
         if isinstance(node, ir.Name) and node.id.lower() in ("debug", "flask_debug"):
             return True
-        if isinstance(node, ir.Attr):
-            if node.attr.lower() == "debug":
-                return True
-            stack.append(node.value)
-        elif isinstance(node, ir.Const) and node.value in ("DEBUG", "FLASK_DEBUG"):
+        if isinstance(node, ir.Attr) and node.attr.lower() == "debug":
             return True
-        elif isinstance(node, ir.Subscript):
-            stack.extend((node.value, node.index))
-        elif isinstance(node, ir.Call):
-            stack.extend((node.func, *node.args))
-        elif isinstance(node, ir.BoolOp):
-            stack.extend(node.values)
-        elif isinstance(node, ir.Compare):
-            stack.extend((node.left, *node.comparators))
+        if isinstance(node, ir.Const) and node.value in ("DEBUG", "FLASK_DEBUG"):
+            return True
     return False
 
 

@@ -24,6 +24,7 @@ from typing import Literal, Optional
 
 from flaskguard.analysis.codecontext import is_test_path
 from flaskguard.analysis.constants import ConstantEvaluator
+from flaskguard.analysis.purpose import walk
 from flaskguard.facts import ir
 from flaskguard.facts.module import ClassFacts, Guard
 from flaskguard.model.appconfig import ConfigWrite
@@ -388,29 +389,15 @@ def _polarity(test: ir.Expr) -> tuple[ir.Expr, bool]:
 
 
 def _names(expr: ir.Expr) -> list[str]:
+    """The names, attributes and strings a guard test reads."""
     found: list[str] = []
-    stack = [expr]
-    while stack:
-        node = stack.pop()
+    for node in walk(expr):
         if isinstance(node, ir.Name):
             found.append(node.id)
         elif isinstance(node, ir.Attr):
             found.append(node.attr)
-            stack.append(node.value)
         elif isinstance(node, ir.Const) and isinstance(node.value, str):
             found.append(node.value)
-        elif isinstance(node, ir.Subscript):
-            stack.extend((node.value, node.index))
-        elif isinstance(node, ir.Compare):
-            stack.append(node.left)
-            stack.extend(node.comparators)
-        elif isinstance(node, ir.BoolOp):
-            stack.extend(node.values)
-        elif isinstance(node, ir.UnaryOp):
-            stack.append(node.operand)
-        elif isinstance(node, ir.Call):
-            stack.append(node.func)
-            stack.extend(node.args)
     return found
 
 

@@ -38,6 +38,7 @@ from collections.abc import Iterator
 
 from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.analysis.devserver import analysis_for
+from flaskguard.analysis.purpose import walk
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.model.apps import Route, flask_model
@@ -71,25 +72,14 @@ def _request_reads(project: Project, module: str, qualname: str) -> set[str]:
     function = project.function(module, qualname)
     if function is not None:
         roots.extend(function.returns)
-    stack = roots
-    while stack:
-        node = stack.pop()
-        if isinstance(node, ir.Attr):
-            if isinstance(node.value, ir.Name) and node.value.id == "request":
+    for root in roots:
+        for node in walk(root):
+            if (
+                isinstance(node, ir.Attr)
+                and isinstance(node.value, ir.Name)
+                and node.value.id == "request"
+            ):
                 found.add(node.attr)
-            stack.append(node.value)
-        elif isinstance(node, ir.Call):
-            stack.append(node.func)
-            stack.extend(node.args)
-            stack.extend(v for _, v in node.kwargs)
-        elif isinstance(node, ir.Subscript):
-            stack.extend((node.value, node.index))
-        elif isinstance(node, (ir.BinOp,)):
-            stack.extend((node.left, node.right))
-        elif isinstance(node, ir.BoolOp):
-            stack.extend(node.values)
-        elif isinstance(node, ir.IfExp):
-            stack.extend((node.test, node.body, node.orelse))
     return found
 
 
