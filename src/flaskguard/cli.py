@@ -19,6 +19,7 @@ from flaskguard.report import FORMATS
 
 if TYPE_CHECKING:
     from flaskguard.config import Config
+    from flaskguard.findings import ScanResult
     from flaskguard.fix_command import FixOutcome
 
 EXIT_OK = 0
@@ -260,44 +261,19 @@ def _configure(args: argparse.Namespace) -> Optional[tuple[list[Path], Path, Con
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from flaskguard.progress import terminal_progress
     from flaskguard.report import render
     from flaskguard.rules import rule_metas
-    from flaskguard.scan import run_scan
 
     configured = _configure(args)
     if configured is None:
         return EXIT_USAGE
     paths, root, config = configured
     if args.fix:
-        from flaskguard.fix_command import run_fix
-
-        with terminal_progress(sys.stderr, quiet=args.quiet) as progress:
-            outcome = run_fix(
-                paths,
-                config=config,
-                root=root,
-                unsafe=args.unsafe_fixes,
-                write=True,
-                jobs=args.jobs,
-                advisory_db=_path_or_none(args.advisory_db),
-                online=args.online,
-                progress=progress,
-            )
+        outcome = _fixed(args, paths, root, config, write=True, quiet=args.quiet)
         _report_fix(outcome)
         result = outcome.result
     else:
-        with terminal_progress(sys.stderr, quiet=args.quiet) as progress:
-            result = run_scan(
-                paths,
-                config=config,
-                root=root,
-                jobs=args.jobs,
-                advisory_db=_path_or_none(args.advisory_db),
-                online=args.online,
-                cache_dir=_cache_dir(args),
-                progress=progress,
-            )
+        result = _scanned(args, paths, root, config, quiet=args.quiet)
     for warning in result.warnings:
         print(f"flaskguard: warning: {warning}", file=sys.stderr)
     if args.baseline:
@@ -409,26 +385,59 @@ def _report_fix(outcome: FixOutcome) -> None:
         )
 
 
-def _fix(args: argparse.Namespace) -> int:
+def _scanned(
+    args: argparse.Namespace, paths: list[Path], root: Path, config: Config, quiet: bool = False
+) -> ScanResult:
+    """``run_scan`` with the command's options, under the terminal progress bar."""
+    from flaskguard.progress import terminal_progress
+    from flaskguard.scan import run_scan
+
+    with terminal_progress(sys.stderr, quiet=quiet) as progress:
+        return run_scan(
+            paths,
+            config=config,
+            root=root,
+            jobs=args.jobs,
+            advisory_db=_path_or_none(args.advisory_db),
+            online=args.online,
+            cache_dir=_cache_dir(args),
+            progress=progress,
+        )
+
+
+def _fixed(
+    args: argparse.Namespace,
+    paths: list[Path],
+    root: Path,
+    config: Config,
+    write: bool,
+    quiet: bool = False,
+) -> FixOutcome:
+    """``run_fix`` with the command's options, under the terminal progress bar."""
     from flaskguard.fix_command import run_fix
     from flaskguard.progress import terminal_progress
 
-    configured = _configure(args)
-    if configured is None:
-        return EXIT_USAGE
-    paths, root, config = configured
-    with terminal_progress(sys.stderr) as progress:
-        outcome = run_fix(
+    with terminal_progress(sys.stderr, quiet=quiet) as progress:
+        return run_fix(
             paths,
             config=config,
             root=root,
             unsafe=args.unsafe_fixes,
-            write=not args.diff,
+            write=write,
             jobs=args.jobs,
             advisory_db=_path_or_none(args.advisory_db),
             online=args.online,
             progress=progress,
         )
+
+
+def _fix(args: argparse.Namespace) -> int:
+
+    configured = _configure(args)
+    if configured is None:
+        return EXIT_USAGE
+    paths, root, config = configured
+    outcome = _fixed(args, paths, root, config, write=not args.diff)
     if args.diff:
         sys.stdout.write(outcome.diff())
         return EXIT_FINDINGS if outcome.changed else EXIT_OK
@@ -453,8 +462,6 @@ def _baseline(args: argparse.Namespace) -> int:
         load_baseline,
         stale_entries,
     )
-    from flaskguard.progress import terminal_progress
-    from flaskguard.scan import run_scan
 
     if args.action not in ("create", "check"):
         print("flaskguard: error: baseline needs an action: create or check", file=sys.stderr)
@@ -463,17 +470,7 @@ def _baseline(args: argparse.Namespace) -> int:
     if configured is None:
         return EXIT_USAGE
     paths, root, config = configured
-    with terminal_progress(sys.stderr) as progress:
-        result = run_scan(
-            paths,
-            config=config,
-            root=root,
-            jobs=args.jobs,
-            advisory_db=_path_or_none(args.advisory_db),
-            online=args.online,
-            cache_dir=_cache_dir(args),
-            progress=progress,
-        )
+    result = _scanned(args, paths, root, config)
     if args.action == "create":
         baseline = create_baseline(result)
         try:
