@@ -258,7 +258,7 @@ def test_variables_are_root_identifiers_of_outputs() -> None:
 
 
 def test_empty_and_plain_text() -> None:
-    assert facts("") == TemplateFacts("templates/page.html", "html", (), (), (), (), ())
+    assert facts("") == TemplateFacts("templates/page.html", "html", (), (), (), (), (), ())
     assert facts("no tags at all\n" * 1000).variables == ()
 
 
@@ -490,7 +490,9 @@ def test_analyse_file_with_text_override(tmp_path: Path) -> None:
     )
     assert outcome == FileOutcome(
         "templates/a.html",
-        template=TemplateFacts("templates/a.html", "html", (), ((1, 1, "a|safe"),), (), (), ("a",)),
+        template=TemplateFacts(
+            "templates/a.html", "html", (), ((1, 1, "a|safe"),), (), (), ("a",), ("a",)
+        ),
     )
 
 

@@ -14,7 +14,7 @@ import tokenize
 from dataclasses import dataclass, field
 from typing import Optional, Union
 
-from flaskguard.facts import ir
+from flaskguard.facts import flow, ir
 from flaskguard.facts.module import (
     Assignment,
     CallSite,
@@ -309,6 +309,7 @@ class _Extractor:
         self.walk_block(node.body, inner, (), None, top=None)
         self.finish_scope(inner)
         self.function_stack.pop()
+        body = self.flow_block(node.body)
         self.functions.append(
             FunctionFacts(
                 qualname=qualname,
@@ -322,8 +323,132 @@ class _Extractor:
                 global_names=tuple(builder.global_names),
                 is_async=isinstance(node, ast.AsyncFunctionDef),
                 decorator_locs=tuple(self.loc(d) for d in node.decorator_list),
+                body=body,
             )
         )
+
+    # -- ordered statements for the taint engine -------------------------------------------
+
+    def flow_block(self, body: list[ast.stmt]) -> flow.Block:
+        out: list[flow.Stmt] = []
+        for stmt in body:
+            lowered = self.flow_statement(stmt)
+            if lowered is not None:
+                out.append(lowered)
+        return tuple(out)
+
+    def flow_target(self, target: ast.expr) -> ir.Expr:
+        if isinstance(target, (ast.Tuple, ast.List)):
+            return ir.Seq("tuple", tuple(self.flow_target(e) for e in target.elts))
+        if isinstance(target, ast.Starred):
+            return ir.Starred(self.flow_target(target.value))
+        return self.lower(target)
+
+    def flow_statement(self, stmt: ast.stmt) -> Optional[flow.Stmt]:
+        loc = self.loc(stmt)
+        if isinstance(stmt, ast.Assign):
+            targets = tuple(self.flow_target(t) for t in stmt.targets)
+            return flow.AssignStmt(targets, self.lower(stmt.value), loc, None)
+        if isinstance(stmt, ast.AnnAssign):
+            if stmt.value is None:
+                return None
+            return flow.AssignStmt(
+                (self.flow_target(stmt.target),), self.lower(stmt.value), loc, None
+            )
+        if isinstance(stmt, ast.AugAssign):
+            op = _BINOPS.get(type(stmt.op), "?")
+            return flow.AssignStmt(
+                (self.flow_target(stmt.target),), self.lower(stmt.value), loc, op
+            )
+        if isinstance(stmt, ast.Expr):
+            value = stmt.value
+            if isinstance(value, ast.Await):
+                value = value.value
+            if isinstance(value, (ast.Yield, ast.YieldFrom)):
+                yielded = self.lower(value.value) if value.value is not None else None
+                return flow.ReturnStmt(yielded, loc, True)
+            return flow.EvalStmt(self.lower(value), loc)
+        if isinstance(stmt, ast.Return):
+            returned = self.lower(stmt.value) if stmt.value is not None else None
+            return flow.ReturnStmt(returned, loc, False)
+        if isinstance(stmt, ast.Raise):
+            return flow.RaiseStmt(loc)
+        if isinstance(stmt, (ast.Break, ast.Continue)):
+            return flow.BreakStmt(loc)
+        if isinstance(stmt, ast.If):
+            return flow.IfStmt(
+                self.lower(stmt.test), self.flow_block(stmt.body), self.flow_block(stmt.orelse), loc
+            )
+        if isinstance(stmt, ast.While):
+            return flow.LoopStmt(
+                None,
+                self.lower(stmt.test),
+                self.flow_block(stmt.body),
+                self.flow_block(stmt.orelse),
+                loc,
+            )
+        if isinstance(stmt, (ast.For, ast.AsyncFor)):
+            return flow.LoopStmt(
+                self.flow_target(stmt.target),
+                self.lower(stmt.iter),
+                self.flow_block(stmt.body),
+                self.flow_block(stmt.orelse),
+                loc,
+            )
+        if isinstance(stmt, (ast.With, ast.AsyncWith)):
+            bindings: list[flow.Stmt] = []
+            for item in stmt.items:
+                context = self.lower(item.context_expr)
+                if item.optional_vars is not None:
+                    target = self.flow_target(item.optional_vars)
+                    bindings.append(flow.AssignStmt((target,), context, loc, None))
+                else:
+                    bindings.append(flow.EvalStmt(context, loc))
+            body = (*bindings, *self.flow_block(stmt.body))
+            return flow.IfStmt(ir.Const(True), body, (), loc)
+        if isinstance(stmt, ast.Try) or type(stmt).__name__ == "TryStar":
+            handlers = tuple(
+                (handler.name, self.flow_block(handler.body))
+                for handler in stmt.handlers  # type: ignore[attr-defined]
+            )
+            return flow.TryStmt(
+                self.flow_block(stmt.body),  # type: ignore[attr-defined]
+                handlers,
+                self.flow_block(stmt.orelse),  # type: ignore[attr-defined]
+                self.flow_block(stmt.finalbody),  # type: ignore[attr-defined]
+                loc,
+            )
+        if type(stmt).__name__ == "Match":
+            return self.flow_match(stmt, loc)
+        if isinstance(stmt, ast.Delete):
+            return flow.DeleteStmt(tuple(self.flow_target(t) for t in stmt.targets), loc)
+        return None
+
+    def flow_match(self, stmt: ast.stmt, loc: ir.Loc) -> Optional[flow.Stmt]:
+        subject = self.lower(stmt.subject)  # type: ignore[attr-defined]
+        chain: Optional[flow.Stmt] = None
+        for case in reversed(stmt.cases):  # type: ignore[attr-defined]
+            test = self.case_test(subject, case.pattern)
+            if case.guard is not None:
+                test = ir.BoolOp("and", (test, self.lower(case.guard)))
+            rest = (chain,) if chain is not None else ()
+            chain = flow.IfStmt(test, self.flow_block(case.body), rest, loc)
+        return chain
+
+    def case_test(self, subject: ir.Expr, pattern: ast.AST) -> ir.Expr:
+        kind = type(pattern).__name__
+        if kind == "MatchValue":
+            return ir.Compare(subject, ("==",), (self.lower(pattern.value),))  # type: ignore[attr-defined]
+        if kind == "MatchSingleton":
+            return ir.Compare(subject, ("is",), (ir.Const(pattern.value),))  # type: ignore[attr-defined]
+        if kind == "MatchOr":
+            return ir.BoolOp(
+                "or",
+                tuple(self.case_test(subject, p) for p in pattern.patterns),  # type: ignore[attr-defined]
+            )
+        if kind == "MatchAs" and pattern.pattern is None:  # type: ignore[attr-defined]
+            return ir.Const(True)
+        return ir.UNKNOWN
 
     def walk_class(
         self,
@@ -506,7 +631,27 @@ class _Extractor:
         if isinstance(node, ast.FormattedValue):
             if node.conversion in (-1, None) and node.format_spec is None:
                 return self.lower(node.value, d)
-            return ir.UNKNOWN
+            return ir.Converted(self.lower(node.value, d))
+        if isinstance(node, ast.Lambda):
+            params = tuple(a.arg for a in [*node.args.posonlyargs, *node.args.args])
+            return ir.Lambda(params, self.lower(node.body, d))
+        if isinstance(node, (ast.ListComp, ast.SetComp, ast.GeneratorExp, ast.DictComp)):
+            kinds = {ast.ListComp: "list", ast.SetComp: "set", ast.GeneratorExp: "generator"}
+            generators = tuple(
+                (self.lower(g.target, d), self.lower(g.iter, d)) for g in node.generators
+            )
+            conditions = tuple(self.lower(c, d) for g in node.generators for c in g.ifs)
+            if isinstance(node, ast.DictComp):
+                return ir.Comprehension(
+                    "dict",
+                    self.lower(node.value, d),
+                    self.lower(node.key, d),
+                    generators,
+                    conditions,
+                )
+            return ir.Comprehension(
+                kinds[type(node)], self.lower(node.elt, d), None, generators, conditions
+            )
         if isinstance(node, ast.Starred):
             return ir.Starred(self.lower(node.value, d))
         if isinstance(node, ast.NamedExpr):

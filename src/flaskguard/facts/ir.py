@@ -200,6 +200,34 @@ class Element(Expr):
     iterable: Expr
 
 
+@dataclass(frozen=True)
+class Lambda(Expr):
+    __slots__ = ("body", "params")
+    params: tuple[str, ...]
+    body: Expr
+
+
+@dataclass(frozen=True)
+class Comprehension(Expr):
+    """``[elt for target in iterable if condition ...]``; ``key`` is set for dict comprehensions."""
+
+    __slots__ = ("conditions", "elt", "generators", "key", "kind")
+    kind: str  # "list" | "set" | "dict" | "generator"
+    elt: Expr
+    key: Optional[Expr]
+    generators: tuple[tuple[Expr, Expr], ...]  # (target, iterable), outermost first
+    conditions: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Converted(Expr):
+    """An f-string replacement field with a conversion or format spec (``{x!r}``, ``{x:>8}``):
+    text derived from ``value`` that constant evaluation does not reproduce."""
+
+    __slots__ = ("value",)
+    value: Expr
+
+
 def dotted_name(expr: Expr) -> Optional[str]:
     """``a.b.c`` for a chain of attributes on a name, else None."""
     parts: list[str] = []

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
+from flaskguard.facts.flow import Block
 from flaskguard.facts.ir import Call, Compact, Expr, Loc
 
 
@@ -90,6 +91,7 @@ class Parameter(Compact):
 @dataclass(frozen=True)
 class FunctionFacts(Compact):
     __slots__ = (
+        "body",
         "class_qualname",
         "decorator_locs",
         "decorators",
@@ -113,6 +115,7 @@ class FunctionFacts(Compact):
     global_names: tuple[str, ...]
     is_async: bool
     decorator_locs: tuple[Loc, ...]  # one per decorator, top to bottom
+    body: Block  # the statements, in order, for the taint engine
 
 
 @dataclass(frozen=True)

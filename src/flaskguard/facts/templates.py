@@ -41,6 +41,9 @@ class TemplateFacts(Compact):
     extends: tuple[str, ...]  # literal names of ``{% extends %}``, in order, no repeats
     includes: tuple[str, ...]  # literal names of ``include``, ``import`` and ``from``, likewise
     variables: tuple[str, ...]  # root identifier of each ``{{ }}`` output, likewise
+    # Root identifiers printed without escaping: with ``|safe`` or inside
+    # ``{% autoescape false %}``, likewise.
+    raw_variables: tuple[str, ...]
 
 
 _HTML_SUFFIXES = frozenset({"html", "htm", "xhtml", "xml", "svg"})
@@ -79,6 +82,7 @@ def extract_template_facts(relpath: str, text: str) -> TemplateFacts:
         extends=tuple(collector.extends),
         includes=tuple(collector.includes),
         variables=tuple(collector.variables),
+        raw_variables=tuple(collector.raw_variables),
     )
 
 
@@ -201,6 +205,8 @@ class _Collector:
         self.extends: dict[str, None] = {}
         self.includes: dict[str, None] = {}
         self.variables: dict[str, None] = {}
+        self.raw_variables: dict[str, None] = {}
+        self.escaping: list[bool] = []  # ``{% autoescape %}`` blocks open at this point
 
     def run(self) -> None:
         text = self.text
@@ -240,21 +246,31 @@ class _Collector:
     def output(self, start: int, body: int, content_end: int) -> None:
         # The substring test spares lexing the expression twice in the common case.
         safe = self.text.find("safe", body, content_end) >= 0
+        raw = bool(self.escaping) and not self.escaping[-1]
         if safe and _applies_safe(_lex(self.text, body, content_end), chain=False):
             line, column = self.lines.position(start)
             self.safe_uses.append((line, column, self.text[body:content_end].strip()))
+            raw = True
         root = _root_name(_lex(self.text, body, content_end))
         if root is not None:
             self.variables.setdefault(root)
+            if raw:
+                self.raw_variables.setdefault(root)
 
     def statement(self, start: int, end: int, body: int, content_end: int) -> None:
         tokens = _lex(self.text, body, content_end)
         tag = next(tokens, None)
         if tag is None or tag.kind != "name":
             return
-        if tag.value == "autoescape" and _is_false(tokens):
-            line, column = self.lines.position(start)
-            self.autoescape_off.append((line, column, self.lines.end_column(start, end)))
+        if tag.value == "autoescape":
+            off = _is_false(tokens)
+            self.escaping.append(not off)
+            if off:
+                line, column = self.lines.position(start)
+                self.autoescape_off.append((line, column, self.lines.end_column(start, end)))
+        elif tag.value == "endautoescape":
+            if self.escaping:
+                self.escaping.pop()
         elif tag.value == "filter" and _applies_safe(tokens, chain=True):
             line, column = self.lines.position(start)
             self.safe_uses.append((line, column, self.text[body:content_end].strip()))

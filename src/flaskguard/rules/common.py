@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Optional
+from collections.abc import Iterable, Iterator
+from typing import Callable, Optional
 
+from flaskguard.analysis.taint import flows_of_kind
 from flaskguard.facts import ir
 from flaskguard.findings import Confidence, Finding, Fix, RelatedLocation, Severity, Span
 from flaskguard.fixes import FixPlan
 from flaskguard.model.apps import Route
+from flaskguard.model.project import Project
 from flaskguard.rules.base import RuleMeta
 
 
@@ -72,3 +74,29 @@ def route_label(route: Route) -> str:
     if not route.rule_known:
         return f"`{'/'.join(route.methods)}` endpoint `{route.endpoint}` (its URL rule is computed)"
     return f"`{'/'.join(route.methods)} {route.rule}`"
+
+
+def taint_check(
+    meta: RuleMeta, *, kind: str, impact: str, remediation: str
+) -> Callable[[Project], Iterator[Finding]]:
+    """The ``check`` of a FG3xx rule: the taint engine's flows into sinks of ``kind``."""
+
+    def check(project: Project) -> Iterator[Finding]:
+        for flow in flows_of_kind(project, kind):
+            steps = tuple(
+                RelatedLocation(path, line, max(column, 1), message)
+                for path, line, column, message in flow.trace
+                if line > 0
+            )
+            yield finding(
+                meta,
+                path=flow.path,
+                loc=flow.loc,
+                message=f"{flow.source} reaches {flow.sink}. {impact}",
+                remediation=remediation,
+                scope=flow.scope,
+                code=flow.code,
+                trace=steps,
+            )
+
+    return check
