@@ -55,6 +55,7 @@ class Config:
     per_path_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     max_file_size: int = 10 * 1024 * 1024
     extra_auth_decorators: tuple[str, ...] = ()
+    extra_taint_sources: tuple[str, ...] = ()
     source: str | None = None
 
     def rule_enabled(self, rule_id: str) -> bool:
@@ -239,6 +240,17 @@ def _parse_decorator_names(value: object, label: str) -> tuple[str, ...]:
     return names
 
 
+def _parse_source_names(value: object, label: str) -> tuple[str, ...]:
+    names = _parse_strings(value, label, "source names")
+    for name in names:
+        if not all(part.isidentifier() for part in name.split(".")):
+            raise ConfigError(
+                f"{label}: {name!r} is not a dotted name of a function or attribute whose "
+                "value is attacker-controlled (like 'myapp.api.current_payload')"
+            )
+    return names
+
+
 def _parse_bool(value: object, label: str) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{label} must be true or false, got {_describe(value)}")
@@ -289,4 +301,5 @@ _PARSERS: dict[str, Callable[[object, str], object]] = {
     "per-path-ignores": _parse_per_path_ignores,
     "max-file-size": _parse_size,
     "extra-auth-decorators": _parse_decorator_names,
+    "extra-taint-sources": _parse_source_names,
 }

@@ -324,6 +324,7 @@ def build_project(inputs: ProjectInputs, config: Config) -> Project:
         templates=inputs.templates,
     )
     project.extra_auth_decorators = config.extra_auth_decorators
+    project.extra_taint_sources = config.extra_taint_sources
     project.scan_bases = inputs.scan_bases
     return project
 

@@ -169,9 +169,14 @@ class TaintEngine:
                 self._function_index[(module.path, function.qualname)] = function
         model = flask_model(self.project)
         for route in model.routes:
+            # Flask-RESTful and Flask-RESTX serialise what a resource returns as JSON.
+            serialised = isinstance(route.view, ClassRef) and any(
+                self.resolver.class_is(route.view, base) for base in kb.SERIALISING_RESOURCES
+            )
             for handler in route.handlers:
                 key = (route.path, handler)
-                self._responders.add(key)
+                if not serialised:
+                    self._responders.add(key)
                 params = self._url_parameters.setdefault(key, {})
                 for name, converter in route.converters:
                     params[name] = converter
@@ -341,6 +346,14 @@ class TaintEngine:
                         return found
         return None
 
+    def is_extra_source(self, ref: FuncRef) -> bool:
+        """Whether ``extra-taint-sources`` names this project function (``pkg.mod.name``)."""
+        if not self.extra_sources:
+            return False
+        module = self.project.module(ref.module)
+        dotted = f"{module.module_name}.{ref.qualname}"
+        return any(dotted == name or dotted.endswith("." + name) for name in self.extra_sources)
+
     def url_parameters(self, path: str, qualname: str) -> dict[str, str]:
         return self._url_parameters.get((path, qualname), {})
 
@@ -376,7 +389,9 @@ def _canonical(name: str) -> str:
 
 _NETLOC_ATTRIBUTES = frozenset({"netloc", "hostname"})
 _URL_PARSERS = frozenset({"urllib.parse.urlparse", "urllib.parse.urlsplit", "urlparse.urlparse"})
-_SAFE_REGEX = re.compile(r"[\w\[\]\-\\{},+*?()|^$]*")
+_SAFE_REGEX = re.compile(r"(?:[\w{},+*?()|/-]|\\[dw])*")
+_ESCAPED_LITERAL = re.compile(r"\\[.\-_]")
+_SAFE_CLASS = re.compile(r"\[(?!\^)(?:[\w.-]|\\[dw.\-_])*\]")
 
 
 class _Abort(Exception):
@@ -519,19 +534,23 @@ class _FunctionRun:
         return env if stmt.is_yield else None
 
     def note_vouches(self, expr: ir.Expr, value: Value, env: Env) -> None:
+        """What a truthy ``return`` says about the parameters: the kinds each one is clean
+        for on this path (``return True`` after the checks, or ``return <check>``)."""
         if value.has_const and not value.const:
             return
-        if value.has_const and value.const is True:
-            self.vouch_sets.append({})
-            return
-        if not isinstance(expr, (ir.Compare, ir.BoolOp, ir.UnaryOp, ir.Call)):
-            self.vouch_sets.append({})
-            return
-        when_true, _ = self.refinements(expr, env)
-        vouched = {}
-        for name, kinds in when_true.items():
-            index = self.param_index.get(name)
-            if index is not None:
+        if isinstance(expr, (ir.Compare, ir.BoolOp, ir.UnaryOp, ir.Call, ir.Attr)):
+            when_true, _ = self.refinements(expr, env)
+            env = self.refined(env, when_true)
+        vouched: dict[int, frozenset[str]] = {}
+        for name, index in self.param_index.items():
+            current = env.get(name)
+            if current is None:
+                continue
+            kinds: Optional[frozenset[str]] = None
+            for origin, done in flat(current):
+                if origin[0] == "par" and origin[1] == index:
+                    kinds = done if kinds is None else kinds & done
+            if kinds:
                 vouched[index] = kinds
         self.vouch_sets.append(vouched)
 
@@ -620,7 +639,7 @@ class _FunctionRun:
         env = dict(env)
         for name, kinds in refinements.items():
             if name in env:
-                env[name] = clean_value(env[name], kinds) if kinds != kb.EVERYTHING else CLEAN
+                env[name] = clean_value(env[name], kinds)
         return env
 
     def refinements(
@@ -639,6 +658,11 @@ class _FunctionRun:
             return self.compare_refinements(test, env)
         if isinstance(test, ir.Call):
             return self.call_refinements(test, env), {}
+        if isinstance(test, ir.Attr):
+            # ``if parsed.netloc: abort()``: past it, the URL names no other host.
+            netloc = self.netloc_subject(test, env)
+            if netloc is not None:
+                return {}, {netloc: frozenset({kb.REDIRECT, kb.SSRF})}
         return {}, {}
 
     def compare_refinements(
@@ -653,11 +677,22 @@ class _FunctionRun:
             return (positive, {}) if op in ("==", "in") else ({}, positive)
         if op in ("in", "not in") and isinstance(left, ir.Name):
             container = self.eval(right, env)
-            if flat(container):
+            if flat(container) or container.kind == "text":
                 return {}, {}
-            kinds = kb.EVERYTHING if _constant_container(container) else url_kinds
-            positive = {left.id: kinds}
+            # Equal to an element of a collection the attacker did not fill: one of the
+            # app's own values.
+            positive = {left.id: kb.EVERYTHING}
             return (positive, {}) if op == "in" else ({}, positive)
+        contained = self.containment_subject(left, env) or self.containment_subject(right, env)
+        if contained is not None and op in ("==", "!="):
+            positive = {contained: frozenset({kb.PATH})}
+            return (positive, {}) if op == "==" else ({}, positive)
+        if op in ("==", "!=") and isinstance(left, ir.Name) and isinstance(right, ir.Call):
+            # ``name != os.path.basename(name)``: equal, it has no directory part.
+            if self.external_names(right.func, env) & kb.BASENAMES and right.args:
+                if isinstance(right.args[0], ir.Name) and right.args[0].id == left.id:
+                    positive = {left.id: frozenset({kb.PATH})}
+                    return (positive, {}) if op == "==" else ({}, positive)
         if op in ("==", "!=", "is", "is not"):
             for subject, other in ((left, right), (right, left)):
                 if isinstance(subject, ir.Name):
@@ -666,6 +701,26 @@ class _FunctionRun:
                         positive = {subject.id: kb.EVERYTHING}
                         return (positive, {}) if op in ("==", "is") else ({}, positive)
         return {}, {}
+
+    def containment_subject(self, expr: ir.Expr, env: Env) -> Optional[str]:
+        """``p`` for ``os.path.dirname(p)`` or ``os.path.commonpath([base, p])`` when ``p`` is a
+        normalised path (``realpath``/``abspath``/``normpath``): comparing it with the base
+        directory is the containment check."""
+        if not isinstance(expr, ir.Call) or not expr.args:
+            return None
+        names = self.external_names(expr.func, env)
+        candidates: list[ir.Expr] = []
+        if names & {"os.path.dirname", "os.path.commonpath", "os.path.commonprefix"}:
+            arg = expr.args[0]
+            candidates = list(arg.elts) if isinstance(arg, ir.Seq) else [arg]
+        for candidate in candidates:
+            if isinstance(candidate, ir.Name) and self.is_normalised(candidate.id, env):
+                return candidate.id
+        return None
+
+    def is_normalised(self, name: str, env: Env) -> bool:
+        taint = flat(env.get(name, CLEAN))
+        return bool(taint) and all(_NORMALISED <= kinds for _, kinds in taint)
 
     def netloc_subject(self, expr: ir.Expr, env: Env) -> Optional[str]:
         """``x`` for ``urlparse(x).netloc`` or ``parsed.netloc`` with ``parsed = urlparse(x)``."""
@@ -690,20 +745,23 @@ class _FunctionRun:
 
     def call_refinements(self, call: ir.Call, env: Env) -> dict[str, frozenset[str]]:
         func = call.func
+        if isinstance(func, ir.Attr) and func.attr in ("startswith", "is_relative_to"):
+            subject = func.value
+            if isinstance(subject, ir.Name) and self.is_normalised(subject.id, env):
+                return {subject.id: frozenset({kb.PATH})}
         if isinstance(func, ir.Attr) and func.attr in kb.VALIDATING_METHODS:
-            if isinstance(func.value, ir.Name):
-                return {func.value.id: kb.EVERYTHING}
-            return {}
+            subject_name = _subject_name(func.value)
+            return {subject_name: kb.EVERYTHING} if subject_name is not None else {}
         names = self.external_names(func, env)
         if names & {"re.fullmatch", "re.match"} and len(call.args) >= 2:
             pattern = self.eval(call.args[0], env)
-            subject = call.args[1]
+            subject_name = _subject_name(call.args[1])
             if (
-                isinstance(subject, ir.Name)
+                subject_name is not None
                 and isinstance(pattern.const, str)
                 and _restrictive(pattern.const, "re.fullmatch" in names)
             ):
-                return {subject.id: kb.EVERYTHING}
+                return {subject_name: kb.EVERYTHING}
             return {}
         callee = self.eval(func, env)
         target = callee.ref
@@ -787,6 +845,8 @@ class _FunctionRun:
     # -- sinks ----------------------------------------------------------------------------
 
     def sink(self, kind: str, value: Value, loc: ir.Loc, shown: str, code: str) -> None:
+        if kind == kb.PATH and value.kind in _FILE_OBJECTS:
+            return  # an open file or upload passed where a path or a file is accepted
         taint = tainted_for(flat(value), kind)
         if not taint:
             return
@@ -862,7 +922,10 @@ class _FunctionRun:
                     return Value(const="".join(str(p.const) for p in parts), kind="text")
                 except Exception:
                     return Value(kind="text")
-            return Value(merge(*(flat(p) for p in parts)), kind="text")
+            taint = merge(*(flat(p) for p in parts))
+            if parts and isinstance(parts[0].const, str):
+                taint = cleaned(taint, _fixed_host_cleans(parts[0].const))
+            return Value(taint, kind="text")
         if isinstance(expr, ir.Converted):
             return Value(flat(self.eval(expr.value, env)), kind="text")
         if isinstance(expr, ir.BoolOp):
@@ -997,6 +1060,10 @@ class _FunctionRun:
             return Value(merge(left.taint, right.taint), seq=left.seq + right.seq, kind="list")
         if op == "/" and (left.kind == "path" or right.kind == "path"):
             return Value(merge(flat(left), flat(right)), kind="path")
+        if op in ("+", "%") and isinstance(left.const, str):
+            host_fixed = _fixed_host_cleans(left.const)
+            if host_fixed:
+                return Value(cleaned(merge(flat(left), flat(right)), host_fixed), kind="text")
         if op in ("+", "%", "*", "|"):
             kind = (
                 left.kind
@@ -1075,6 +1142,11 @@ class _FunctionRun:
         if isinstance(base.ref, ClassRef) and base.kind in ("self", "instance"):
             method = self.engine.method_of(base.ref, attr)
             if method is not None:
+                facts = self.engine._function_index.get((method.module, method.qualname))
+                if facts is not None and _decorated(facts, "staticmethod"):
+                    return Value(ref=method)
+                if facts is not None and _decorated(facts, "classmethod"):
+                    return Value(ref=("method", method, Value(ref=base.ref)))
                 return Value(ref=("method", method, base))
         if not base.taint:
             return CLEAN
@@ -1127,6 +1199,8 @@ class _FunctionRun:
         star_kwargs = [self.eval(v, env) for k, v in call.kwargs if k is None]
 
         ref = callee.ref
+        if isinstance(ref, FuncRef) and self.engine.is_extra_source(ref):
+            return self.source_value(f"{render(func)}()", call, None)
         if ref is not None:
             return self.project_call(call, ref, receiver, args, kwargs, star_kwargs, env)
         names = self.call_names(call, callee, receiver, env)
@@ -1430,6 +1504,8 @@ class _FunctionRun:
                 )
             if name in kb.PROPAGATORS:
                 taint = merge(*(flat(a) for a in args), *(flat(v) for v in kwargs.values()))
+                if name in kb.PATH_NORMALISERS:
+                    taint = cleaned(taint, _NORMALISED)
                 if name in ("builtins.list", "builtins.tuple") and args and args[0].seq is not None:
                     return Value(args[0].taint, seq=args[0].seq, kind="list")
                 return Value(taint, kind=_propagated_kind(name, args))
@@ -1520,6 +1596,8 @@ class _FunctionRun:
             taint = flat(receiver)
             if method in ("join", "format", "format_map", "replace"):
                 taint = merge(taint, *(flat(a) for a in args), *(flat(v) for v in kwargs.values()))
+            if method in ("format", "format_map") and isinstance(receiver.const, str):
+                taint = cleaned(taint, _fixed_host_cleans(receiver.const))
             if method == "replace" and len(args) >= 2 and isinstance(args[0].const, str):
                 taint = cleaned(taint, _replace_cleans(args[0].const, args[1].const, taint))
             if not taint:
@@ -2054,6 +2132,8 @@ def _constant_container(value: Value) -> bool:
 
 
 def _restrictive(pattern: str, full: bool) -> bool:
+    """An anchored pattern of letters, digits and a few literal separators: whatever it
+    accepts cannot carry quotes, slashes runs, dots sequences or markup."""
     body = pattern
     if body.startswith("^"):
         body = body[1:]
@@ -2063,11 +2143,14 @@ def _restrictive(pattern: str, full: bool) -> bool:
         body = body[:-1] if body.endswith("$") else body[:-2]
     elif not full:
         return False
+    body = _ESCAPED_LITERAL.sub("", body)
+    body = _SAFE_CLASS.sub("", body)
     return (
         bool(_SAFE_REGEX.fullmatch(body))
         and "\\S" not in body
         and "\\W" not in body
-        and "[^" not in body
+        and "\\s" not in body
+        and "[" not in body
     )
 
 
@@ -2096,6 +2179,26 @@ def _replace_cleans(old: str, new: Any, taint: Taint) -> frozenset[str]:
         if {"xss:<", "xss:>"} <= done | kinds:
             kinds.add(kb.XSS)
     return frozenset(kinds)
+
+
+def _subject_name(expr: ir.Expr) -> Optional[str]:
+    """The variable a check is about: ``x`` in ``x``, ``x.lower()``, ``x.strip()``."""
+    while isinstance(expr, ir.Call) and isinstance(expr.func, ir.Attr) and not expr.args:
+        if expr.func.attr not in ("lower", "upper", "strip", "lstrip", "rstrip", "casefold"):
+            return None
+        expr = expr.func.value
+    return expr.id if isinstance(expr, ir.Name) else None
+
+
+_FIXED_HOST = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/?#{}%]+[/?#]")
+
+
+def _fixed_host_cleans(prefix: str) -> frozenset[str]:
+    """A URL built after ``https://host/`` stays on that host: not an open redirect or SSRF
+    to a host of the attacker's choosing."""
+    if _FIXED_HOST.match(prefix):
+        return frozenset({kb.REDIRECT, kb.SSRF})
+    return frozenset()
 
 
 def _truthy(value: Any) -> Optional[bool]:
@@ -2141,7 +2244,15 @@ def _is_text(value: Value) -> bool:
 
 
 def _is_static(function: FunctionFacts) -> bool:
-    return any((isinstance(d, ir.Name) and d.id in ("staticmethod",)) for d in function.decorators)
+    return _decorated(function, "staticmethod")
+
+
+def _decorated(function: FunctionFacts, name: str) -> bool:
+    return any(isinstance(d, ir.Name) and d.id == name for d in function.decorators)
+
+
+_NORMALISED = frozenset({"path-normalised"})
+_FILE_OBJECTS = frozenset({"stream", "filestorage", "filestorages"})
 
 
 def _item_kind(kind: Optional[str]) -> Optional[str]:
@@ -2156,6 +2267,8 @@ def _item_kind(kind: Optional[str]) -> Optional[str]:
 def _propagated_kind(name: str, args: list[Value]) -> Optional[str]:
     if name in ("json.loads", "json.load"):
         return "json"
+    if name in ("io.BytesIO", "io.StringIO", "tempfile.SpooledTemporaryFile"):
+        return "stream"
     if name.startswith("pathlib."):
         return "path"
     if name in (
@@ -2239,8 +2352,7 @@ def taint_flows(project: Project) -> list[TaintFlow]:
     """Every attacker flow into a sink in the project, computed once per scan."""
 
     def compute() -> list[TaintFlow]:
-        extra = getattr(project, "extra_taint_sources", ())
-        return TaintEngine(project, extra).run()
+        return TaintEngine(project, project.extra_taint_sources).run()
 
     return project.cached("taint-flows", compute)
 

@@ -21,6 +21,8 @@ from flaskguard.facts.ir import Compact, Expr, Loc
 class Stmt(Compact):
     __slots__ = ()
 
+    loc: Loc  # every statement has one
+
 
 Block = tuple[Stmt, ...]
 

@@ -187,6 +187,12 @@ SANITISERS: dict[str, frozenset[str]] = {
     "ldap.dn.escape_dn_chars": frozenset({LDAP}),
 }
 
+# Path functions after which a prefix or parent-directory comparison is a containment check.
+PATH_NORMALISERS = frozenset(
+    {"os.path.realpath", "os.path.abspath", "os.path.normpath", "posixpath.normpath"}
+)
+BASENAMES = frozenset({"os.path.basename", "posixpath.basename", "ntpath.basename"})
+
 # Values of the ``type=`` keyword of ``MultiDict.get`` that convert to a safe type.
 SAFE_TYPE_NAMES = frozenset(
     {"builtins.int", "builtins.float", "builtins.bool", "uuid.UUID", "decimal.Decimal"}
@@ -270,6 +276,7 @@ PROPAGATORS = frozenset(
         "pathlib.PurePosixPath",
         "io.StringIO",
         "io.BytesIO",
+        "tempfile.SpooledTemporaryFile",
         "functools.reduce",
         "urllib.request.Request",
         "xml.sax.InputSource",
@@ -541,7 +548,7 @@ FUNCTION_SINKS: dict[str, Sink] = {
     # Logs
     **{
         f"logging.{level}": _sink(LOG, special="log")
-        for level in ("debug", "info", "warning", "warn", "error", "critical", "exception", "log")
+        for level in ("info", "warning", "warn", "error", "critical", "exception", "log")
     },
 }
 
@@ -597,7 +604,7 @@ TYPED_METHOD_SINKS: dict[tuple[str, str], Sink] = {
     ("python-ldap", "search"): _sink(LDAP, (2, "filterstr")),
     **{
         ("logger", level): _sink(LOG, special="log")
-        for level in ("debug", "info", "warning", "warn", "error", "critical", "exception", "log")
+        for level in ("info", "warning", "warn", "error", "critical", "exception", "log")
     },
 }
 
@@ -626,8 +633,15 @@ TYPED_CONSTRUCTORS: dict[str, str] = {
 }
 
 LOGGER_NAMES = frozenset({"logger", "log", "LOG", "LOGGER", "_logger", "_log", "_LOG", "logging"})
-LOG_LEVELS = frozenset(
-    {"debug", "info", "warning", "warn", "error", "critical", "exception", "log"}
+# ``debug`` is left out on purpose: debug records are dropped by production logging
+# configurations (the default level is WARNING), and reporting them drowned the rest.
+LOG_LEVELS = frozenset({"info", "warning", "warn", "error", "critical", "exception", "log"})
+
+# Class-based views whose return values are serialised (JSON by default), never sent as HTML.
+SERIALISING_RESOURCES = (
+    "flask_restful.Resource",
+    "flask_restx.Resource",
+    "flask_restplus.Resource",
 )
 
 # Loaders that make ``yaml.load`` safe.

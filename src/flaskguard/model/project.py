@@ -150,6 +150,8 @@ class Project:
     # Names of project or library decorators that enforce authentication, from the
     # ``extra-auth-decorators`` setting; the scan sets it before rules run.
     extra_auth_decorators: tuple[str, ...] = ()
+    # ``extra-taint-sources``: dotted names whose values the taint engine treats as attacker data.
+    extra_taint_sources: tuple[str, ...] = ()
     # The scanned folders, relative to the root, longest first: what a path means (test,
     # example, production code) is judged below them.
     scan_bases: tuple[str, ...] = ()

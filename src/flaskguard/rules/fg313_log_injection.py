@@ -1,6 +1,6 @@
 """## What it does
 Finds request data written to logs: `app.logger` methods, loggers from
-`logging.getLogger(...)` and the module-level `logging.debug/info/warning/error/...`
+`logging.getLogger(...)` and the module-level `logging.info/warning/error/...`
 functions, whether the value is part of the message (f-string, `%`, `+`, `.format`) or a lazy
 `%s` argument — lazy formatting still writes the value as it is.
 
@@ -13,10 +13,12 @@ assignments, string building, containers, helper functions and other modules.
 `request.method` and `request.endpoint` are not attacker data.
 
 Sanitised for this rule: percent-encoding (`urllib.parse.quote`, `quote_plus`,
-`urlencode`), `werkzeug.utils.secure_filename`, and numbers (`int()`, `float()`, `type=int`,
-the `int`/`float`/`uuid`/`any(...)` converters).
+`urlencode`), `repr()` and messages whose every placeholder is `%r` (both escape CR and LF),
+`.replace("\n", ...)`/`.replace("\r", ...)`, `werkzeug.utils.secure_filename`, and numbers
+(`int()`, `float()`, `type=int`, the `int`/`float`/`uuid`/`any(...)` converters).
 
-Not reported: constant messages, and values that constant evaluation keeps out of the call
+Not reported: `debug` records (production logging configurations drop them: the default
+level is WARNING), constant messages, and values that constant evaluation keeps out of the call
 (a logging branch switched off by a constant flag, a reassignment to a constant).
 
 ## Why is this bad?
