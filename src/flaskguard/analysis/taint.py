@@ -148,7 +148,7 @@ class TaintEngine:
         self._url_parameters: dict[tuple[str, str], dict[str, str]] = {}
         self._responders: set[tuple[str, str]] = set()
         self._lxml_unsafe_default: Optional[bool] = None
-        self._interesting_names: Optional[frozenset[str]] = None
+        self._converters: Optional[dict[str, list[ClassRef]]] = None
 
     # -- driver ---------------------------------------------------------------------------
 
@@ -302,6 +302,16 @@ class TaintEngine:
         if isinstance(binding, ClassBinding):
             return Value(ref=ClassRef(binding.module, binding.cls.qualname))
         if isinstance(binding, ImportedBinding):
+            imported = binding.binding
+            if imported.attr not in (None, "*"):
+                importer = self.project.module(binding.module)
+                target = self.project.find_module(
+                    self.project.absolute_import(importer, imported), importer
+                )
+                if target is not None and target.path != binding.module:
+                    names = self.project.index(target.path).names.get("", {})
+                    if imported.attr in names:
+                        return self.global_value(target.path, "", imported.attr)
             return self._resolved(ir.Name(name), frame)
         if isinstance(binding, ExprBinding):
             if binding.frame.scope != "":
@@ -345,6 +355,44 @@ class TaintEngine:
                     if found is not None:
                         return found
         return None
+
+    def safe_converter(self, name: str) -> bool:
+        """Built-in typed converters, and project converters whose ``to_python`` returns no
+        string derived from the URL (``return int(value)``)."""
+        if name in kb.SAFE_CONVERTERS:
+            return True
+        if self._converters is None:
+            self._converters = self._project_converters()
+        classes = self._converters.get(name)
+        if not classes:
+            return False
+        for cls in classes:
+            method = self.method_of(cls, "to_python")
+            if method is None:
+                return False
+            returned = self.summary(method.module, method.qualname).returns
+            if any(origin[0] == "par" and origin[1] == 1 for origin, _ in flat(returned)):
+                return False
+        return True
+
+    def _project_converters(self) -> dict[str, list[ClassRef]]:
+        """``app.url_map.converters["name"] = SomeConverter`` registrations."""
+        found: dict[str, list[ClassRef]] = {}
+        for module, assignment in self.project.assignments():
+            target = assignment.target
+            if not (
+                isinstance(target, ir.Subscript)
+                and isinstance(target.value, ir.Attr)
+                and target.value.attr == "converters"
+                and isinstance(target.index, ir.Const)
+                and isinstance(target.index.value, str)
+            ):
+                continue
+            frame = Frame(module.path, assignment.scope)
+            for value in self.resolver.infer(assignment.value, frame):
+                if isinstance(value, ClassRef):
+                    found.setdefault(target.index.value, []).append(value)
+        return found
 
     def is_extra_source(self, ref: FuncRef) -> bool:
         """Whether ``extra-taint-sources`` names this project function (``pkg.mod.name``)."""
@@ -445,7 +493,7 @@ class _FunctionRun:
                 ref = ClassRef(self.path, function.class_qualname)
                 kind = "self"
             converter = converters.get(param.name)
-            if converter is not None and converter.split("(", 1)[0] not in kb.SAFE_CONVERTERS:
+            if converter is not None and not self.engine.safe_converter(converter.split("(", 1)[0]):
                 step = (
                     self.path,
                     function.loc.line,
@@ -687,12 +735,18 @@ class _FunctionRun:
         if contained is not None and op in ("==", "!="):
             positive = {contained: frozenset({kb.PATH})}
             return (positive, {}) if op == "==" else ({}, positive)
-        if op in ("==", "!=") and isinstance(left, ir.Name) and isinstance(right, ir.Call):
-            # ``name != os.path.basename(name)``: equal, it has no directory part.
-            if self.external_names(right.func, env) & kb.BASENAMES and right.args:
-                if isinstance(right.args[0], ir.Name) and right.args[0].id == left.id:
-                    positive = {left.id: frozenset({kb.PATH})}
-                    return (positive, {}) if op == "==" else ({}, positive)
+        # ``name != os.path.basename(name)``: equal, it has no directory part.
+        if (
+            op in ("==", "!=")
+            and isinstance(left, ir.Name)
+            and isinstance(right, ir.Call)
+            and right.args
+            and isinstance(right.args[0], ir.Name)
+            and right.args[0].id == left.id
+            and self.external_names(right.func, env) & kb.BASENAMES
+        ):
+            positive = {left.id: frozenset({kb.PATH})}
+            return (positive, {}) if op == "==" else ({}, positive)
         if op in ("==", "!=", "is", "is not"):
             for subject, other in ((left, right), (right, left)):
                 if isinstance(subject, ir.Name):
@@ -720,7 +774,7 @@ class _FunctionRun:
 
     def is_normalised(self, name: str, env: Env) -> bool:
         taint = flat(env.get(name, CLEAN))
-        return bool(taint) and all(_NORMALISED <= kinds for _, kinds in taint)
+        return bool(taint) and all(kinds >= _NORMALISED for _, kinds in taint)
 
     def netloc_subject(self, expr: ir.Expr, env: Env) -> Optional[str]:
         """``x`` for ``urlparse(x).netloc`` or ``parsed.netloc`` with ``parsed = urlparse(x)``."""
@@ -805,6 +859,9 @@ class _FunctionRun:
         if isinstance(target, ir.Attr):
             if isinstance(target.value, ir.Name):
                 base_name = target.value.id
+                if base_name not in env:
+                    # ``g.user = ...``: followed within this function.
+                    env[base_name] = self.eval(target.value, env)
                 if base_name in env:
                     base = env[base_name]
                     attrs = dict(base.attrs or {})
@@ -1119,6 +1176,8 @@ class _FunctionRun:
         return Value(taint, kind=_item_kind(base.kind) or ("text" if base.kind == "text" else None))
 
     def attribute(self, base: Value, attr: str, expr: ir.Attr) -> Value:
+        if base.attrs and attr in base.attrs:
+            return base.attrs[attr]
         if base.ext is not None:
             name = _canonical(f"{base.ext}.{attr}")
             if base.ext == kb.REQUEST:
@@ -1941,8 +2000,8 @@ class _FunctionRun:
             "json",
         ):
             return
-        if flat(receiver) and spec.kind != kb.SQL_FRAGMENT:
-            return
+        if spec.kind != kb.SQL_FRAGMENT and any(o[0] == "src" for o, _ in flat(receiver)):
+            return  # a method of attacker data itself (a string's ``find``), not an API
         self.check_sink(spec, call, shown, args, kwargs, receiver, code)
 
     def template_sink(
