@@ -888,7 +888,7 @@ class _FunctionRun:
         key = self.eval(target.index, env)
         if isinstance(base_expr, ir.Attr) and base_expr.attr == "headers":
             owner = self.eval(base_expr.value, env)
-            if owner.ext is None or not owner.ext.startswith(kb.REQUEST):
+            if _is_response(base_expr.value, owner):
                 name = key.const if isinstance(key.const, str) else None
                 self.header_sink(name, value, loc, render(target))
             return
@@ -1982,7 +1982,7 @@ class _FunctionRun:
             and method in ("add", "set", "setdefault", "add_header", "extend")
         ):
             owner = self.eval(func.value.value, env)
-            if owner.ext is None or not owner.ext.startswith(kb.REQUEST):
+            if _is_response(func.value.value, owner):
                 if len(args) >= 2:
                     name = args[0].const if isinstance(args[0].const, str) else None
                     self.header_sink(name, args[1], call.loc, code)
@@ -2238,6 +2238,20 @@ def _replace_cleans(old: str, new: Any, taint: Taint) -> frozenset[str]:
         if {"xss:<", "xss:>"} <= done | kinds:
             kinds.add(kb.XSS)
     return frozenset(kinds)
+
+
+_RESPONSE_NAME = re.compile(r"(?:^|_)(?:resp|response|res|rv)$")
+
+
+def _is_response(expr: ir.Expr, value: Value) -> bool:
+    """Whether ``expr.headers`` belongs to a response (made by Flask or Werkzeug, or named
+    like one, as the argument of an ``after_request`` hook is), not to a request or a client."""
+    if value.ext is not None:
+        return value.ext.startswith(kb.RESPONSE_FACTORIES)
+    if value.kind == "response":
+        return True
+    name = expr.id if isinstance(expr, ir.Name) else expr.attr if isinstance(expr, ir.Attr) else ""
+    return bool(_RESPONSE_NAME.search(name))
 
 
 def _subject_name(expr: ir.Expr) -> Optional[str]:

@@ -644,6 +644,22 @@ SERIALISING_RESOURCES = (
     "flask_restplus.Resource",
 )
 
+# What creates response objects (whose ``headers`` are response headers).
+RESPONSE_FACTORIES = (
+    "flask.make_response",
+    "flask.Response",
+    "flask.wrappers.Response",
+    "werkzeug.wrappers.Response",
+    "werkzeug.Response",
+    "flask.send_file",
+    "flask.send_from_directory",
+    "flask.jsonify",
+    "flask.redirect",
+    "flask.render_template",
+    "flask.Flask.make_response",
+    "flask.Flask.response_class",
+)
+
 # Loaders that make ``yaml.load`` safe.
 SAFE_YAML_LOADERS = frozenset({"SafeLoader", "CSafeLoader", "BaseLoader", "CBaseLoader"})
 
