@@ -2002,6 +2002,8 @@ class _FunctionRun:
             return
         if spec.kind != kb.SQL_FRAGMENT and any(o[0] == "src" for o, _ in flat(receiver)):
             return  # a method of attacker data itself (a string's ``find``), not an API
+        if spec.kind == kb.SQL and args and args[0].kind in _OBJECT_KINDS:
+            return  # ``executor.execute(context)``: a command object, not SQL text
         self.check_sink(spec, call, shown, args, kwargs, receiver, code)
 
     def template_sink(
@@ -2324,6 +2326,9 @@ def _decorated(function: FunctionFacts, name: str) -> bool:
     return any(isinstance(d, ir.Name) and d.id == name for d in function.decorators)
 
 
+_OBJECT_KINDS = frozenset(
+    {"instance", "self", "mapping", "dict", "list", "files", "filestorage", "stream", "object"}
+)
 _NORMALISED = frozenset({"path-normalised"})
 _FILE_OBJECTS = frozenset({"stream", "filestorage", "filestorages"})
 
