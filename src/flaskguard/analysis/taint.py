@@ -144,7 +144,6 @@ class TaintEngine:
         self.flows: dict[tuple[str, str, int, int], TaintFlow] = {}
         self._globals: dict[tuple[str, str, str], Value] = {}
         self._globals_active: set[tuple[str, str, str]] = set()
-        self._function_index: dict[tuple[str, str], FunctionFacts] = {}
         self._url_parameters: dict[tuple[str, str], dict[str, str]] = {}
         self._responders: set[tuple[str, str]] = set()
         self._lxml_unsafe_default: Optional[bool] = None
@@ -164,9 +163,6 @@ class TaintEngine:
         return sorted(self.flows.values(), key=lambda f: (f.path, f.loc.line, f.loc.col, f.kind))
 
     def _index_views(self) -> None:
-        for module in self.project.modules:
-            for function in module.functions:
-                self._function_index[(module.path, function.qualname)] = function
         model = flask_model(self.project)
         for route in model.routes:
             # Flask-RESTful and Flask-RESTX serialise what a resource returns as JSON.
@@ -197,7 +193,7 @@ class TaintEngine:
                 continue
             for function in module.functions:
                 roots.add((module.path, function.qualname))
-        return {r for r in roots if r in self._function_index}
+        return {r for r in roots if self.project.function(*r) is not None}
 
     def _reads_request(self, module: ModuleFacts) -> bool:
         if self.extra_sources:
@@ -213,12 +209,12 @@ class TaintEngine:
         for (path, qualname), summary in list(self.summaries.items()):
             if not any(label[0][0] == "src" for label in flat(summary.returns)):
                 continue
-            function = self._function_index.get((path, qualname))
+            function = self.project.function(path, qualname)
             if function is None:
                 continue
             for site, frame in self.resolver.callers_of(path, function):
                 key = (frame.module, site.scope)
-                if key in self._function_index:
+                if self.project.function(*key) is not None:
                     found.add(key)
         return found
 
@@ -232,7 +228,7 @@ class TaintEngine:
             return known if known is not None else Summary(complete=False)
         if known is not None and known.complete:
             return known
-        function = self._function_index.get(key)
+        function = self.project.function(*key)
         if function is None or len(self.active) > MAX_CALL_DEPTH:
             return Summary()
         self.active.append(key)
@@ -489,7 +485,11 @@ class _FunctionRun:
             taint: Taint = {(("par", index, ()), frozenset()): ()}
             kind: Optional[str] = None
             ref: Any = None
-            if index == 0 and function.class_qualname is not None and not _is_static(function):
+            if (
+                index == 0
+                and function.class_qualname is not None
+                and not _decorated(function, "staticmethod")
+            ):
                 ref = ClassRef(self.path, function.class_qualname)
                 kind = "self"
             converter = converters.get(param.name)
@@ -821,7 +821,7 @@ class _FunctionRun:
         target = callee.ref
         if isinstance(target, FuncRef):
             summary = self.engine.summary(target.module, target.qualname)
-            function = self.engine._function_index.get((target.module, target.qualname))
+            function = self.engine.project.function(target.module, target.qualname)
             if function is None or not summary.vouches:
                 return {}
             out: dict[str, frozenset[str]] = {}
@@ -1201,7 +1201,7 @@ class _FunctionRun:
         if isinstance(base.ref, ClassRef) and base.kind in ("self", "instance"):
             method = self.engine.method_of(base.ref, attr)
             if method is not None:
-                facts = self.engine._function_index.get((method.module, method.qualname))
+                facts = self.engine.project.function(method.module, method.qualname)
                 if facts is not None and _decorated(facts, "staticmethod"):
                     return Value(ref=method)
                 if facts is not None and _decorated(facts, "classmethod"):
@@ -1390,7 +1390,7 @@ class _FunctionRun:
         env: Env,
         receiver_expr: Optional[ir.Expr] = None,
     ) -> Value:
-        function = self.engine._function_index.get((ref.module, ref.qualname))
+        function = self.engine.project.function(ref.module, ref.qualname)
         if function is None:
             return CLEAN
         if star_kwargs:
@@ -1451,7 +1451,7 @@ class _FunctionRun:
         depth: int = 0,
     ) -> Value:
         if bound is None:
-            function = self.engine._function_index.get((ref.module, ref.qualname))
+            function = self.engine.project.function(ref.module, ref.qualname)
             if function is None:
                 return CLEAN
             bound = self.bound_arguments(function, args, kwargs)
@@ -2316,10 +2316,6 @@ def _is_text(value: Value) -> bool:
         "object",
         "tuple",
     )
-
-
-def _is_static(function: FunctionFacts) -> bool:
-    return _decorated(function, "staticmethod")
 
 
 def _decorated(function: FunctionFacts, name: str) -> bool:
