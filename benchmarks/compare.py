@@ -176,7 +176,11 @@ def pick_file_to_touch(corpus: Path, given: Optional[str]) -> Path:
 
 
 class TouchedFile:
-    """Append harmless comment lines to one file; put back its bytes and times afterwards."""
+    """Edit one file before each run; put back its bytes and times afterwards.
+
+    ``touch`` appends a comment line: the file changes, its code does not. ``edit_code``
+    appends a small function: a change of the code, which the analyses have to see.
+    """
 
     def __init__(self, path: Path) -> None:
         self.path = path
@@ -192,6 +196,16 @@ class TouchedFile:
             data += b"\n"
         # A new line each time, so that every measured run sees a file it has not cached.
         self.path.write_bytes(data + b"# flaskguard-bench touch %d\n" % self.edits)
+
+    def edit_code(self) -> None:
+        self.edits += 1
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
+        n = self.edits
+        self.path.write_bytes(
+            data + b"\n\ndef _flaskguard_bench_edit_%d(value):\n    return value + %d\n" % (n, n)
+        )
 
     def restore(self) -> None:
         if self.edits:
@@ -359,6 +373,9 @@ def check_targets(results: dict[str, ToolResult], corpus: bs.CorpusInfo) -> list
         ratio_target("warm <= 3x Ruff --no-cache", "fg-warm", "ruff", 3.0, "warm / Ruff"),
         ratio_target(
             "one changed file <= 1.5x warm", "fg-touched", "fg-warm", 1.5, "touched / warm"
+        ),
+        ratio_target(
+            "one code edit <= 1.5x warm", "fg-code-edit", "fg-warm", 1.5, "code edit / warm"
         ),
     ]
 
@@ -538,6 +555,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             ("fg-cold", "flaskguard cold"),
             ("fg-warm", "flaskguard warm"),
             ("fg-touched", "flaskguard 1 changed"),
+            ("fg-code-edit", "flaskguard 1 code edit"),
             ("bandit", "bandit -r"),
             ("ruff", "ruff --select S"),
             ("semgrep", "semgrep"),
@@ -601,6 +619,9 @@ def main(argv: Optional[list[str]] = None) -> int:
         # 3. one changed file: a line appended before each run, same cache.
         touched = TouchedFile(pick_file_to_touch(corpus_path, args.touch))
         runner.flaskguard(results["fg-touched"], lambda i: cold_cache["dir"], touched.touch)
+        touched.restore()
+        # 3b. the same file with a function appended: its facts change.
+        runner.flaskguard(results["fg-code-edit"], lambda i: cold_cache["dir"], touched.edit_code)
         touched.restore()
 
         # 4. Bandit.

@@ -6,7 +6,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+import flaskguard.scan
+from flaskguard.fixes import apply_edits
 from flaskguard.scan import run_scan
 
 APP = "from flask import Flask\napp = Flask(__name__)\napp.run(debug=True)\n"
@@ -113,3 +118,69 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     )
     assert json.loads(cached.stdout)["findings"] == json.loads(run.stdout)["findings"]
     assert list(cache.glob("*.sqlite"))
+
+
+def _count_project_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """How many times the project stage ran (one entry per full analysis)."""
+    builds: list[int] = []
+    original = flaskguard.scan.build_project
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        builds.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(flaskguard.scan, "build_project", counting)
+    return builds
+
+
+def test_an_edit_that_leaves_the_facts_alone_keeps_the_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    cold = summary(root, cache)
+    builds = _count_project_builds(monkeypatch)
+    # A comment on the flagged line and one appended: every statement stays where it was.
+    (root / "app.py").write_text(
+        APP.replace("app.run(debug=True)", "app.run(debug=True)  # local only") + "# end\n",
+        encoding="utf-8",
+    )
+    result = run_scan([root], root=root, cache_dir=cache)
+    assert builds == []
+    assert [(f.rule_id, f.path, f.span.start_line, f.fingerprint) for f in result.findings] == cold
+    (finding,) = result.findings
+    assert finding.snippet == "app.run(debug=True)  # local only"
+    assert finding.fix is not None
+    fixed, _ = apply_edits((root / "app.py").read_text(encoding="utf-8"), finding.fix.edits)
+    assert "# local only" in fixed and "# end" in fixed
+    assert 'if __name__ == "__main__":' in fixed
+    compile(fixed, "app.py", "exec")
+    # The reused result is cached for the new state: the next scan is a plain warm one.
+    assert summary(root, cache) == cold
+    assert builds == []
+
+
+def test_an_edit_that_changes_the_facts_runs_the_analyses(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    summary(root, cache)
+    builds = _count_project_builds(monkeypatch)
+    (root / "helper.py").write_text("def f():\n    return 2\n", encoding="utf-8")
+    assert [r[0] for r in summary(root, cache)] == ["FG100"]
+    assert builds == [1]
+    # Moving the flagged call one line down moves the finding.
+    (root / "app.py").write_text("\n" + APP, encoding="utf-8")
+    assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 4)]
+    assert builds == [1, 1]
+
+
+def test_an_added_file_runs_the_analyses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    summary(root, cache)
+    builds = _count_project_builds(monkeypatch)
+    (root / "other.py").write_text("# nothing here\n", encoding="utf-8")
+    summary(root, cache)
+    assert builds == [1]

@@ -232,7 +232,9 @@ def test_cached_files_count_as_done_from_the_start(tmp_path: Path) -> None:
         progress=lambda *call: calls.append(call),
     )
     files = [call for call in calls if call[0] == "files"]
-    assert files == [("files", 4, 5, ""), ("files", 5, 5, "")]
+    assert files[0] == ("files", 4, 5, "")
+    assert files[-1] == ("files", 5, 5, "")
+    assert [done for _, done, _, _ in files] == sorted(done for _, done, _, _ in files)
 
 
 # --------------------------------------------------------------------------- end to end

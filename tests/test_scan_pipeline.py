@@ -272,7 +272,7 @@ def test_a_crashing_file_costs_only_that_file(
     write(tmp_path, files)
     discovered = discover([tmp_path], tmp_path).files
     monkeypatch.setattr(flaskguard.scan, "analyse_file", _crash_on_bomb)
-    outcomes = flaskguard.scan.analyse_files(discovered, 2, 10_000_000)
+    outcomes = [p.unpack() for p in flaskguard.scan.analyse_files(discovered, 2, 10_000_000)]
     by_path = {o.relpath: o for o in outcomes}
     assert [o.relpath for o in outcomes] == [f.relpath for f in discovered]
     bomb = by_path["bomb.py"]

@@ -103,7 +103,7 @@ class Cache:
         with contextlib.suppress(sqlite3.Error):
             self.connection.close()
 
-    def _guard(self, what: str, error: Exception) -> None:
+    def warn(self, what: str, error: Exception) -> None:
         self.warnings.append(f"cache {self.path}: {what} failed ({error}); continuing without it")
 
     # -- file digests ----------------------------------------------------------------------
@@ -118,7 +118,7 @@ class Cache:
                 )
             }
         except sqlite3.Error as error:
-            self._guard("reading file digests", error)
+            self.warn("reading file digests", error)
             known = {}
         result: dict[str, Optional[str]] = {}
         updates = []
@@ -144,41 +144,36 @@ class Cache:
                         "INSERT OR REPLACE INTO files VALUES (?, ?, ?, ?, ?)", updates
                     )
             except sqlite3.Error as error:
-                self._guard("storing file digests", error)
+                self.warn("storing file digests", error)
         return result
 
     # -- per-file outcomes -----------------------------------------------------------------
 
-    def load_outcomes(self, key: str, wanted: Mapping[str, str]) -> dict[str, Any]:
-        """Cached outcomes for relpath -> digest."""
-        found: dict[str, Any] = {}
+    def load_payloads(self, key: str, wanted: Mapping[str, str]) -> dict[str, bytes]:
+        """Pickled outcomes for relpath -> content digest (the caller unpickles them)."""
         try:
             rows = self.connection.execute(
                 "SELECT relpath, digest, payload FROM outcomes WHERE key = ?", (key,)
             ).fetchall()
         except sqlite3.Error as error:
-            self._guard("reading facts", error)
-            return found
-        for relpath, digest, payload in rows:
-            if wanted.get(relpath) == digest:
-                try:
-                    found[relpath] = pickle.loads(payload)
-                except Exception as error:  # a damaged entry is a miss, never a crash
-                    self._guard(f"loading facts of {relpath}", error)
-        return found
+            self.warn("reading facts", error)
+            return {}
+        return {
+            relpath: bytes(payload)
+            for relpath, digest, payload in rows
+            if wanted.get(relpath) == digest
+        }
 
-    def store_outcomes(self, key: str, outcomes: Sequence[tuple[str, str, Any]]) -> None:
-        rows = [
-            (key, relpath, digest, pickle.dumps(outcome, 5))
-            for relpath, digest, outcome in outcomes
-        ]
+    def store_payloads(self, key: str, payloads: Sequence[tuple[str, str, bytes]]) -> None:
+        """Store (relpath, content digest, pickled outcome) rows."""
+        rows = [(key, relpath, digest, payload) for relpath, digest, payload in payloads]
         try:
             with self.connection:
                 self.connection.executemany(
                     "INSERT OR REPLACE INTO outcomes VALUES (?, ?, ?, ?)", rows
                 )
         except sqlite3.Error as error:
-            self._guard("storing facts", error)
+            self.warn("storing facts", error)
 
     # -- whole-scan results ----------------------------------------------------------------
 
@@ -189,7 +184,16 @@ class Cache:
             ).fetchone()
             return pickle.loads(row[0]) if row else None
         except Exception as error:  # a damaged entry is a miss, never a crash
-            self._guard("reading results", error)
+            self.warn("reading results", error)
+            return None
+
+    def latest_result(self) -> Optional[Any]:
+        """The result of the last scan of this project, whatever state it was for."""
+        try:
+            row = self.connection.execute("SELECT payload FROM results").fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception as error:  # a damaged entry is a miss, never a crash
+            self.warn("reading results", error)
             return None
 
     def store_result(self, key: str, result: Any) -> None:
@@ -201,7 +205,7 @@ class Cache:
                     "INSERT INTO results VALUES (?, ?)", (key, pickle.dumps(result, 5))
                 )
         except sqlite3.Error as error:
-            self._guard("storing results", error)
+            self.warn("storing results", error)
 
 
 def file_digest(path: Path) -> Optional[str]:

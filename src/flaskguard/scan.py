@@ -8,7 +8,9 @@ stack on extreme inputs): a crashed worker costs one file, reported as FG907, ne
 from __future__ import annotations
 
 import copy
+import hashlib
 import os
+import pickle
 import re
 import stat
 import time
@@ -16,7 +18,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Optional, Union
 
@@ -57,6 +59,30 @@ class FileOutcome:
     dependencies: Optional[DependencyFacts] = None
     diagnostic: Optional[Diagnostic] = None
     template: Optional[TemplateFacts] = None
+
+
+@dataclass(frozen=True)
+class PackedOutcome:
+    """A file's outcome pickled where it was computed, as the cache stores it.
+
+    The main process unpickles it once to build the project and stores the same bytes, so it
+    never pickles facts itself; the bytes' digest tells whether an edit changed the facts.
+    """
+
+    relpath: str
+    payload: bytes
+
+    @staticmethod
+    def pack(outcome: FileOutcome) -> PackedOutcome:
+        return PackedOutcome(outcome.relpath, pickle.dumps(outcome, 5))
+
+    def unpack(self) -> FileOutcome:
+        outcome: FileOutcome = pickle.loads(self.payload)
+        return outcome
+
+    @property
+    def facts_digest(self) -> str:
+        return hashlib.sha256(self.payload).hexdigest()[:32]
 
 
 def analyse_file(
@@ -129,29 +155,33 @@ def _read_template(path: Path, max_bytes: int) -> Optional[str]:
 
 def _analyse_batch(
     files: Sequence[DiscoveredFile], max_bytes: int, overrides: Mapping[str, str]
-) -> list[FileOutcome]:
+) -> list[PackedOutcome]:
     return [
-        analyse_file(str(f.path), f.relpath, f.kind, max_bytes, overrides.get(f.relpath))
+        PackedOutcome.pack(
+            analyse_file(str(f.path), f.relpath, f.kind, max_bytes, overrides.get(f.relpath))
+        )
         for f in files
     ]
 
 
-def _run_isolated(file: DiscoveredFile, max_bytes: int, text: Optional[str]) -> FileOutcome:
+def _run_isolated(file: DiscoveredFile, max_bytes: int, text: Optional[str]) -> PackedOutcome:
     """Analyse one file in a process of its own, so that a crash is attributed to it."""
     with ProcessPoolExecutor(max_workers=1) as pool:
         try:
             return pool.submit(
-                analyse_file, str(file.path), file.relpath, file.kind, max_bytes, text
-            ).result()
+                _analyse_batch, [file], max_bytes, {file.relpath: text} if text is not None else {}
+            ).result()[0]
         except BrokenProcessPool:
-            return FileOutcome(
-                file.relpath,
-                diagnostic=Diagnostic(
-                    "FG907",
+            return PackedOutcome.pack(
+                FileOutcome(
                     file.relpath,
-                    "The Python parser crashed on this file (it is nested or repeated too deeply); "
-                    "it was not analysed.",
-                ),
+                    diagnostic=Diagnostic(
+                        "FG907",
+                        file.relpath,
+                        "The Python parser crashed on this file (it is nested or repeated too deeply); "
+                        "it was not analysed.",
+                    ),
+                )
             )
 
 
@@ -161,19 +191,19 @@ def analyse_files(
     max_bytes: int,
     overrides: Optional[Mapping[str, str]] = None,
     progress: Optional[Callable[[int], None]] = None,
-) -> list[FileOutcome]:
+) -> list[PackedOutcome]:
     """Outcomes in the order of ``files``; ``progress`` gets the count of files finished."""
     overrides = overrides or {}
     if not files:
         return []
-    outcomes: dict[str, FileOutcome] = {}
+    outcomes: dict[str, PackedOutcome] = {}
     failed: list[DiscoveredFile] = []
     finished = 0
     workers = max(1, min(jobs, len(files)))
     chunk = max(1, min(16, len(files) // (workers * 4) or 1))
     with ProcessPoolExecutor(max_workers=workers) as pool:
         batches = [files[i : i + chunk] for i in range(0, len(files), chunk)]
-        futures: dict[Future[list[FileOutcome]], Sequence[DiscoveredFile]] = {
+        futures: dict[Future[list[PackedOutcome]], Sequence[DiscoveredFile]] = {
             pool.submit(
                 _analyse_batch,
                 batch,
@@ -214,6 +244,13 @@ class ProjectInputs:
     diagnostics: list[Diagnostic]
     templates: list[TemplateFacts]
     scan_bases: tuple[str, ...] = ()  # the scanned folders, root-relative, longest first
+    # relpath -> digest of the pickled outcome: equal digests, equal facts.
+    facts_digests: dict[str, str] = field(default_factory=dict)
+
+
+def facts_cache_key(config: Config) -> str:
+    """What per-file outcomes depend on besides the file's content."""
+    return environment_key("facts", config.max_file_size)
 
 
 def project_inputs(
@@ -237,7 +274,8 @@ def project_inputs(
     diagnostics = list(discovered.diagnostics)
     files = discovered.files
     reused: dict[str, FileOutcome] = {}
-    facts_key = environment_key("facts", config.max_file_size)
+    facts_digests: dict[str, str] = {}
+    facts_key = facts_cache_key(config)
     if cache is not None:
         if digests is None:
             digests = cache.digests((f.relpath, f.path) for f in files)
@@ -246,7 +284,14 @@ def project_inputs(
             for rel, digest in digests.items()
             if digest is not None and rel not in overrides
         }
-        reused = cache.load_outcomes(facts_key, wanted)
+        for relpath, payload in cache.load_payloads(facts_key, wanted).items():
+            packed = PackedOutcome(relpath, payload)
+            try:
+                reused[relpath] = packed.unpack()
+            except Exception as error:  # a damaged entry is a miss, never a crash
+                cache.warn(f"loading facts of {relpath}", error)
+                continue
+            facts_digests[relpath] = packed.facts_digest
     missing = [f for f in files if f.relpath not in reused]
     cached, total = len(files) - len(missing), len(files)
     on_done: Optional[Callable[[int], None]] = None
@@ -260,16 +305,19 @@ def project_inputs(
         missing, jobs or os.cpu_count() or 1, config.max_file_size, overrides, on_done
     )
     if cache is not None and digests is not None:
-        cache.store_outcomes(
+        cache.store_payloads(
             facts_key,
             [
-                (o.relpath, digest, o)
-                for o in fresh
-                for digest in [digests.get(o.relpath)]
-                if digest is not None and o.relpath not in overrides
+                (packed.relpath, digest, packed.payload)
+                for packed in fresh
+                for digest in [digests.get(packed.relpath)]
+                if digest is not None and packed.relpath not in overrides
             ],
         )
-    by_path = {**reused, **{o.relpath: o for o in fresh}}
+    by_path = dict(reused)
+    for packed in fresh:
+        by_path[packed.relpath] = packed.unpack()
+        facts_digests[packed.relpath] = packed.facts_digest
     outcomes = [by_path[f.relpath] for f in files]
     modules = [o.module for o in outcomes if o.module is not None]
     deployments = [o.deployment for o in outcomes if o.deployment is not None]
@@ -297,6 +345,7 @@ def project_inputs(
         diagnostics,
         templates,
         scan_bases(paths, root),
+        facts_digests,
     )
 
 
@@ -392,17 +441,29 @@ def run_scan(
     discovered = discover_files(given, config, root_path)
     digests: Optional[dict[str, Optional[str]]] = None
     result_key: Optional[str] = None
+    result_environment = environment_key("result", config, audit)
     if cache is not None:
         digests = cache.digests((f.relpath, f.path) for f in discovered.files)
         # Results depend on every input: only a scan with the bundled data, no network and no
         # in-memory edits is cached whole.
         if not overrides and not online and advisory_db is None:
             kinds = {f.relpath: f.kind for f in discovered.files}
-            result_key = state_key(environment_key("result", config, audit), digests, kinds)
+            result_key = state_key(result_environment, digests, kinds)
             cached = cache.load_result(result_key)
             if cached is not None and _still_valid(cached, root_path):
                 cache.close()
                 return _from_cache(cached, started, cache_warnings + cache.warnings)
+            reused = _reuse_if_facts_unchanged(
+                cache,
+                cache.latest_result(),
+                _Rescan(root_path, config, jobs, result_environment, discovered.files, digests),
+                progress,
+            )
+            if reused is not None:
+                result = _from_cache(reused, started, cache_warnings + cache.warnings)
+                cache.store_result(result_key, reused)
+                cache.close()
+                return result
     try:
         inputs = project_inputs(
             given,
@@ -483,15 +544,115 @@ def run_scan(
             if facts.path not in scanned
         ]
         result.warnings.extend(cache.warnings)
-        cache.store_result(result_key, _CachedResult(result, included))
+        files = {
+            f.relpath: _CachedFile(
+                f.kind, (digests or {}).get(f.relpath), inputs.facts_digests.get(f.relpath)
+            )
+            for f in discovered_files
+        }
+        cache.store_result(
+            result_key,
+            _CachedResult(result, included, result_environment, files, frozenset(env_like)),
+        )
         cache.close()
     return result
+
+
+@dataclass(frozen=True)
+class _CachedFile:
+    kind: str
+    content_digest: Optional[str]
+    facts_digest: Optional[str]  # of the pickled outcome; None when it was not cached
 
 
 @dataclass(frozen=True)
 class _CachedResult:
     result: ScanResult
     included: list[tuple[str, Optional[str]]]  # files read besides the discovered ones
+    environment: str  # tool, Python, config and rule selection the result was made with
+    files: dict[str, _CachedFile]
+    env_like: frozenset[str]  # environment files, whose snippets are redacted
+
+
+@dataclass(frozen=True)
+class _Rescan:
+    """What a re-scan needs to decide whether the last result still holds."""
+
+    root: Path
+    config: Config
+    jobs: Optional[int]
+    environment: str
+    files: Sequence[DiscoveredFile]
+    digests: Mapping[str, Optional[str]]
+
+
+def _reuse_if_facts_unchanged(
+    cache: Cache, previous: object, rescan: _Rescan, progress: Optional[ProgressCallback]
+) -> Optional[_CachedResult]:
+    """The last result, brought up to date, when every file changed since has the same facts.
+
+    Edits of comments, blank lines at the end or formatting inside a line change a file but
+    not what the analyses see: the changed files are analysed again (and their outcomes cached
+    for a full scan, should one follow), and when each outcome pickles to the same bytes as
+    before, the findings stand. Only what is read from the text itself is redone for those
+    files: snippets and fix edits. Files added or removed, or changed facts, need a full scan.
+    """
+    if not isinstance(previous, _CachedResult) or previous.environment != rescan.environment:
+        return None
+    if {f.relpath: f.kind for f in rescan.files} != {
+        relpath: file.kind for relpath, file in previous.files.items()
+    }:
+        return None
+    changed = [
+        f
+        for f in rescan.files
+        if rescan.digests.get(f.relpath) != previous.files[f.relpath].content_digest
+    ]
+    if not changed or not _still_valid(previous, rescan.root):
+        return None
+    if any(
+        rescan.digests.get(f.relpath) is None or previous.files[f.relpath].facts_digest is None
+        for f in changed
+    ):
+        return None
+    total = len(rescan.files)
+    on_done: Optional[Callable[[int], None]] = None
+    if progress is not None:
+        progress("files", total - len(changed), total, "")
+
+        def on_done(finished: int) -> None:
+            progress("files", total - len(changed) + finished, total, "")
+
+    packed = analyse_files(
+        changed, rescan.jobs or os.cpu_count() or 1, rescan.config.max_file_size, None, on_done
+    )
+    cache.store_payloads(
+        facts_cache_key(rescan.config),
+        [(p.relpath, rescan.digests[p.relpath] or "", p.payload) for p in packed],
+    )
+    if any(p.facts_digest != previous.files[p.relpath].facts_digest for p in packed):
+        return None
+    edited = {f.relpath for f in changed}
+    texts = _TextCache(rescan.root, {}, rescan.config.max_file_size)
+    result = previous.result  # freshly unpickled: nobody else holds it
+    kept = [f for f in result.findings if f.path not in edited]
+    # Fix edits are made from the text: redo those made from a plan, keep what rules set.
+    redone = [
+        replace(f, fix=None, fix_unavailable_reason=None)
+        if isinstance(f.fix_plan, FIX_PLAN_TYPES)
+        else f
+        for f in result.findings
+        if f.path in edited
+    ]
+    redone = _attach_snippets(_materialise_fixes(redone, texts), texts, set(previous.env_like))
+    result.findings = sorted(
+        kept + redone,
+        key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id),
+    )
+    files = dict(previous.files)
+    for relpath in edited:
+        files[relpath] = replace(files[relpath], content_digest=rescan.digests[relpath])
+    return replace(previous, result=result, files=files)
 
 
 def _still_valid(cached: object, root: Path) -> bool:

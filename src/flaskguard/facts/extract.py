@@ -162,7 +162,6 @@ class _Extractor:
             calls=tuple(self.calls),
             assignments=tuple(self.assignments),
             suppressions=tuple(_suppressions(self.text)),
-            line_count=len(self.lines),
         )
 
     def finish_scope(self, scope: _Scope) -> None:

@@ -160,7 +160,6 @@ class ModuleFacts(Compact):
         "imports",
         "is_main_module",
         "is_package",
-        "line_count",
         "module_name",
         "path",
         "suppressions",
@@ -175,4 +174,3 @@ class ModuleFacts(Compact):
     calls: tuple[CallSite, ...]
     assignments: tuple[Assignment, ...]
     suppressions: tuple[Suppression, ...]
-    line_count: int
