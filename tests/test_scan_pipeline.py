@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import textwrap
@@ -339,3 +340,27 @@ def test_guarded_public_dev_server_in_test_code_is_not_fg102(tmp_path: Path) -> 
     (tmp_path / "serve.py").write_text(server, encoding="utf-8")
     result = run_scan([tmp_path], root=tmp_path, cache_dir=None)
     assert [f.path for f in result.findings if f.rule_id == "FG102"] == ["serve.py"]
+
+
+def test_the_collector_is_paused_while_a_scan_runs_and_restored_after(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write(tmp_path, {"app.py": APP})
+    seen: list[bool] = []
+    original = flaskguard.scan.build_project
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        seen.append(gc.isenabled())
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(flaskguard.scan, "build_project", recording)
+    assert gc.isenabled()
+    run_scan([tmp_path], root=tmp_path, jobs=1)
+    assert seen == [False]
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        run_scan([tmp_path], root=tmp_path, jobs=1)
+        assert not gc.isenabled()  # a host that turned it off keeps it off
+    finally:
+        gc.enable()

@@ -533,7 +533,7 @@ def _deps(args: argparse.Namespace) -> int:
     from flaskguard.config import ConfigError, load_config
     from flaskguard.deps.audit import declared_packages, exposures
     from flaskguard.discovery import find_project_root
-    from flaskguard.scan import build_project, project_inputs
+    from flaskguard.scan import build_project, collector_paused, project_inputs
 
     if not _advisory_db_exists(args):
         return EXIT_USAGE
@@ -544,14 +544,15 @@ def _deps(args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"flaskguard: error: {error}", file=sys.stderr)
         return EXIT_USAGE
-    inputs = project_inputs(
-        paths,
-        config=config,
-        root=root,
-        advisory_db=_path_or_none(args.advisory_db),
-        online=args.online,
-    )
-    project = build_project(inputs, config)
+    with collector_paused():
+        inputs = project_inputs(
+            paths,
+            config=config,
+            root=root,
+            advisory_db=_path_or_none(args.advisory_db),
+            online=args.online,
+        )
+        project = build_project(inputs, config)
     packages = declared_packages(project)
     found = exposures(project)
     source = project.advisories.description if project.advisories else "no advisory data"

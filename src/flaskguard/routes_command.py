@@ -16,7 +16,7 @@ from typing import Optional, Union
 
 from flaskguard.config import Config
 from flaskguard.model.apps import Route, flask_model
-from flaskguard.scan import build_project, project_inputs
+from flaskguard.scan import build_project, collector_paused, project_inputs
 
 RouteRow = dict[str, Union[str, bool, list[str], None]]
 
@@ -24,11 +24,12 @@ RouteRow = dict[str, Union[str, bool, list[str], None]]
 def route_rows(
     paths: Sequence[Path], config: Config, root: Path, jobs: Optional[int]
 ) -> list[RouteRow]:
-    inputs = project_inputs(paths, config=config, root=root, jobs=jobs, load_advisories=False)
-    project = build_project(inputs, config)
+    with collector_paused():
+        inputs = project_inputs(paths, config=config, root=root, jobs=jobs, load_advisories=False)
+        routes = flask_model(build_project(inputs, config)).routes
     rows: list[RouteRow] = []
     seen: set[str] = set()
-    for route in flask_model(project).routes:
+    for route in routes:
         row = _row(route)
         key = json.dumps(row, sort_keys=True)
         if key not in seen:

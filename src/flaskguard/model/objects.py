@@ -88,6 +88,9 @@ class ObjectResolver:
     def __init__(self, project: Project) -> None:
         self.project = project
         self._memo: dict[tuple[int, Frame], tuple[ir.Expr, frozenset[Value]]] = {}
+        # Hundreds of thousands of inferences share a few thousand distinct answers: one
+        # object each keeps the memo's memory in proportion to the answers, not the questions.
+        self._answers: dict[frozenset[Value], frozenset[Value]] = {}
         self._active: set[tuple[int, Frame]] = set()
         self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
         self._callers: Optional[dict[str, list[tuple[str, CallSite]]]] = None
@@ -106,9 +109,10 @@ class ObjectResolver:
             return frozenset()
         self._active.add(key)
         try:
-            result = frozenset(self._infer(expr, frame, depth + 1))
+            found = frozenset(self._infer(expr, frame, depth + 1))
         finally:
             self._active.discard(key)
+        result = self._answers.setdefault(found, found)
         self._memo[key] = (expr, result)
         return result
 
