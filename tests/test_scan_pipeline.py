@@ -364,3 +364,19 @@ def test_the_collector_is_paused_while_a_scan_runs_and_restored_after(
         assert not gc.isenabled()  # a host that turned it off keeps it off
     finally:
         gc.enable()
+
+
+def test_one_job_analyses_in_this_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    write(tmp_path, {"app.py": APP, "b.py": "x = 1\n"})
+    discovered = discover([tmp_path], tmp_path).files
+
+    def no_pool(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("--jobs 1 must not start worker processes")
+
+    monkeypatch.setattr(flaskguard.scan, "ProcessPoolExecutor", no_pool)
+    finished: list[int] = []
+    packed = flaskguard.scan.analyse_files(discovered, 1, 10_000_000, progress=finished.append)
+    assert [p.relpath for p in packed] == [f.relpath for f in discovered]
+    assert all(p.unpack().module is not None for p in packed)
+    assert finished == [1, 2]
+    assert [f.rule_id for f in run_scan([tmp_path], root=tmp_path, jobs=1).findings] == []

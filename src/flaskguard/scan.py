@@ -82,7 +82,9 @@ class PackedOutcome:
 
     @staticmethod
     def pack(outcome: FileOutcome) -> PackedOutcome:
-        return PackedOutcome(outcome.relpath, pickle.dumps(outcome, 5))
+        packed = PackedOutcome(outcome.relpath, pickle.dumps(outcome, 5))
+        packed._outcome = outcome  # dropped when sent to another process (see __reduce__)
+        return packed
 
     def unpack(self) -> FileOutcome:
         if self._outcome is None:
@@ -225,6 +227,16 @@ def analyse_files(
     overrides = overrides or {}
     if not files:
         return []
+    if jobs <= 1:
+        # In this process: no pool to start, nothing to send back. The parser's known crash
+        # (very long chains before Python 3.11) is refused before parsing, but an unknown one
+        # would end the scan here, where a worker would have cost one file.
+        done: list[PackedOutcome] = []
+        for file in files:
+            done.extend(_analyse_batch([file], max_bytes, overrides))
+            if progress is not None:
+                progress(len(done))
+        return done
     outcomes: dict[str, PackedOutcome] = {}
     failed: list[DiscoveredFile] = []
     finished = 0
