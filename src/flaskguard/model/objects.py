@@ -91,6 +91,7 @@ class ObjectResolver:
         # Hundreds of thousands of inferences share a few thousand distinct answers: one
         # object each keeps the memo's memory in proportion to the answers, not the questions.
         self._answers: dict[frozenset[Value], frozenset[Value]] = {}
+        self._external_bases: dict[ClassRef, frozenset[str]] = {}
         self._active: set[tuple[int, Frame]] = set()
         self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
         self._callers: Optional[dict[str, list[tuple[str, CallSite]]]] = None
@@ -120,22 +121,39 @@ class ObjectResolver:
         """Whether ``value`` is an instance of the external class ``class_name`` (or a subclass)."""
         return isinstance(value, Instance) and self.class_is(value.cls, class_name)
 
-    def class_is(self, cls: Union[str, ClassRef], class_name: str, depth: int = 0) -> bool:
+    def class_is(self, cls: Union[str, ClassRef], class_name: str) -> bool:
         if isinstance(cls, str):
             return cls == class_name or KNOWN_SUBCLASSES.get(cls) == class_name
-        if depth > MAX_DEPTH:
-            return False
-        facts = self.project.cls(cls.module, cls.qualname)
-        if facts is None:
-            return False
-        frame = Frame(cls.module, facts.scope)
-        for base in facts.bases:
-            for value in self.infer(base, frame):
-                if isinstance(value, ExtRef) and self.class_is(canonical(value.name), class_name):
-                    return True
-                if isinstance(value, ClassRef) and self.class_is(value, class_name, depth + 1):
-                    return True
-        return False
+        return any(self.class_is(base, class_name) for base in self.external_bases(cls))
+
+    def external_bases(self, cls: ClassRef) -> frozenset[str]:
+        """The library classes ``cls`` derives from, through project classes up to
+        :data:`MAX_DEPTH` levels up (canonical names). Computed once per class: the model
+        asks whether a class is an app, a blueprint or one of dozens of extensions."""
+        found = self._external_bases.get(cls)
+        if found is not None:
+            return found
+        names: set[str] = set()
+        seen = {cls}
+        level = [cls]
+        for _ in range(MAX_DEPTH + 1):
+            above: list[ClassRef] = []
+            for current in level:
+                facts = self.project.cls(current.module, current.qualname)
+                if facts is None:
+                    continue
+                frame = Frame(current.module, facts.scope)
+                for base in facts.bases:
+                    for value in self.infer(base, frame):
+                        if isinstance(value, ExtRef):
+                            names.add(canonical(value.name))
+                        elif isinstance(value, ClassRef) and value not in seen:
+                            seen.add(value)
+                            above.append(value)
+            level = above
+        found = frozenset(names)
+        self._external_bases[cls] = found
+        return found
 
     def external_class_of(
         self, cls: Union[str, ClassRef], candidates: tuple[str, ...]
