@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -184,3 +185,42 @@ def test_an_added_file_runs_the_analyses(tmp_path: Path, monkeypatch: pytest.Mon
     (root / "other.py").write_text("# nothing here\n", encoding="utf-8")
     summary(root, cache)
     assert builds == [1]
+
+
+def test_a_suppression_comment_is_an_edit_of_the_facts(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    assert [r[0] for r in summary(root, cache)] == ["FG100"]
+    (root / "app.py").write_text(
+        APP.replace("app.run(debug=True)", "app.run(debug=True)  # flaskguard: ignore[FG100]"),
+        encoding="utf-8",
+    )
+    result = run_scan([root], root=root, cache_dir=cache)
+    assert [f.rule_id for f in result.active_findings] == []
+    assert [f.rule_id for f in result.suppressed_findings] == ["FG100"]
+
+
+def _stored_facts(cache: Path) -> list[tuple[str, str]]:
+    (database,) = cache.glob("*.sqlite")
+    connection = sqlite3.connect(str(database))
+    try:
+        return sorted(connection.execute("SELECT relpath, key FROM outcomes").fetchall())
+    finally:
+        connection.close()
+
+
+def test_the_cache_keeps_one_version_of_each_file(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    summary(root, cache)
+    first = _stored_facts(cache)
+    assert [relpath for relpath, _ in first] == ["app.py", "helper.py", "pyproject.toml"]
+    for value in range(3):
+        (root / "helper.py").write_text(f"def f():\n    return {value}\n", encoding="utf-8")
+        summary(root, cache)
+        (root / "app.py").write_text(APP + f"# edit {value}\n", encoding="utf-8")
+        summary(root, cache)
+    assert _stored_facts(cache) == first
+    # Scanning one file leaves the other files' facts alone.
+    run_scan([root / "helper.py"], root=root, cache_dir=cache)
+    assert _stored_facts(cache) == first

@@ -175,6 +175,21 @@ class Cache:
         except sqlite3.Error as error:
             self.warn("storing facts", error)
 
+    def prune_payloads(self, key: str, current: Mapping[str, Optional[str]]) -> None:
+        """Forget outcomes that can no longer be asked for: those of other tool versions or
+        settings, and earlier contents of the files in ``current`` (relpath -> digest). Files
+        that were not scanned this time keep theirs, so a scan of one folder does not cost the
+        next scan of the whole project its cache."""
+        try:
+            with self.connection:
+                self.connection.execute("DELETE FROM outcomes WHERE key != ?", (key,))
+                self.connection.executemany(
+                    "DELETE FROM outcomes WHERE key = ? AND relpath = ? AND digest != ?",
+                    [(key, relpath, digest) for relpath, digest in current.items() if digest],
+                )
+        except sqlite3.Error as error:
+            self.warn("pruning facts", error)
+
     # -- whole-scan results ----------------------------------------------------------------
 
     def load_result(self, key: str) -> Optional[Any]:

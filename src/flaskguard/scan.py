@@ -625,6 +625,7 @@ def _run_scan(
             result_key,
             _CachedResult(result, included, result_environment, files, frozenset(env_like)),
         )
+        cache.prune_payloads(facts_cache_key(config), digests or {})
         cache.close()
     return result
 
@@ -697,10 +698,11 @@ def _reuse_if_facts_unchanged(
     packed = analyse_files(
         changed, rescan.jobs or os.cpu_count() or 1, rescan.config.max_file_size, None, on_done
     )
+    facts_key = facts_cache_key(rescan.config)
     cache.store_payloads(
-        facts_cache_key(rescan.config),
-        [(p.relpath, rescan.digests[p.relpath] or "", p.payload) for p in packed],
+        facts_key, [(p.relpath, rescan.digests[p.relpath] or "", p.payload) for p in packed]
     )
+    cache.prune_payloads(facts_key, {p.relpath: rescan.digests[p.relpath] for p in packed})
     if any(p.facts_digest != previous.files[p.relpath].facts_digest for p in packed):
         return None
     edited = {f.relpath for f in changed}
