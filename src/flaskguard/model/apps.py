@@ -321,11 +321,8 @@ class FlaskModel:
         return found
 
     def method_calls(self, *methods: str) -> Iterator[tuple[str, CallSite, Frame]]:
-        for module in self.project.modules:
-            for site in module.calls:
-                func = site.call.func
-                if isinstance(func, ir.Attr) and func.attr in methods:
-                    yield module.path, site, site_frame(Frame(module.path, site.scope), site)
+        for path, site in self.project.calls_of_attribute(*methods):
+            yield path, site, site_frame(Frame(path, site.scope), site)
 
     def _find_extensions(self) -> list[Extension]:
         created: dict[Instance, tuple[str, str, str, CallSite, Frame]] = {}

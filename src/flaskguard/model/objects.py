@@ -221,21 +221,13 @@ class ObjectResolver:
         if or_project_classes:
             class_names = frozenset(c.name for m in self.project.modules for c in m.classes)
             last_parts |= class_names
-        for module in self.project.modules:
-            module_aliases = aliases[module.path]
-            if module_aliases is not None and class_names:
-                module_aliases = module_aliases | class_names
-            for site in module.calls:
-                func = site.call.func
-                if isinstance(func, ir.Attr) and func.attr not in last_parts:
-                    continue
-                if (
-                    isinstance(func, ir.Name)
-                    and module_aliases is not None
-                    and func.id not in module_aliases
-                ):
-                    continue
-                yield module.path, site, site_frame(Frame(module.path, site.scope), site)
+
+        def name_passes(path: str, name: str) -> bool:
+            module_aliases = aliases[path]
+            return module_aliases is None or name in module_aliases or name in class_names
+
+        for path, site in self.project.call_candidates(last_parts, name_passes):
+            yield path, site, site_frame(Frame(path, site.scope), site)
 
     def _alias_names(self) -> dict[str, Optional[frozenset[str]]]:
         """Per module, the names an import or an assignment binds somewhere in it (in any

@@ -9,7 +9,7 @@ analyses ask the model; they never look at source text or ASTs.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
@@ -122,6 +122,16 @@ class ParameterBinding:
 
 
 Binding = Union[ExprBinding, FunctionBinding, ClassBinding, ImportedBinding, ParameterBinding]
+
+
+@dataclass
+class _CallIndex:
+    """Every call site of the project by the kind of its callee; entries are
+    (position in the project, module path, site, attribute or name called)."""
+
+    by_attribute: dict[str, list[tuple[int, str, CallSite, str]]] = field(default_factory=dict)
+    by_name: list[tuple[int, str, CallSite, str]] = field(default_factory=list)
+    others: list[tuple[int, str, CallSite, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -401,6 +411,47 @@ class Project:
         while parent and parent in self.index(path).classes:
             parent = self.index(path).classes[parent].scope
         return parent
+
+    def calls_of_attribute(self, *names: str) -> list[tuple[str, CallSite]]:
+        """Every call of an attribute named one of ``names`` (``x.name(...)``), in module and
+        call order: a lookup, where rules and the model asked for them one scan of every call
+        in the project at a time."""
+        return self.call_candidates(names, lambda path, name: False, other_callees=False)
+
+    def call_candidates(
+        self,
+        attributes: Collection[str],
+        name_passes: Callable[[str, str], bool],
+        *,
+        other_callees: bool = True,
+    ) -> list[tuple[str, CallSite]]:
+        """In module and call order: calls of an attribute in ``attributes``, calls of a bare
+        name for which ``name_passes(module path, name)``, and, with ``other_callees``, calls of
+        anything else (a call's result, a subscript...)."""
+        index = self.cached("project.call-index", self._index_calls)
+        entries = [entry for name in set(attributes) for entry in index.by_attribute.get(name, ())]
+        entries.extend(entry for entry in index.by_name if name_passes(entry[1], entry[3]))
+        if other_callees:
+            entries.extend(index.others)
+        entries.sort(key=lambda entry: entry[0])
+        return [(path, site) for _, path, site, _ in entries]
+
+    def _index_calls(self) -> _CallIndex:
+        index = _CallIndex()
+        order = 0
+        for module in self.modules_by_path.values():
+            for site in module.calls:
+                func = site.call.func
+                if isinstance(func, ir.Attr):
+                    index.by_attribute.setdefault(func.attr, []).append(
+                        (order, module.path, site, func.attr)
+                    )
+                elif isinstance(func, ir.Name):
+                    index.by_name.append((order, module.path, site, func.id))
+                else:
+                    index.others.append((order, module.path, site, ""))
+                order += 1
+        return index
 
     def calls_in_scope(self, path: str, scope: str) -> list[CallSite]:
         return self.index(path).calls_by_scope.get(scope, [])
