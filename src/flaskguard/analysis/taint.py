@@ -52,6 +52,7 @@ from flaskguard.analysis.taintvalues import (
     flat,
     join,
     merge,
+    shorter,
     tainted_for,
     with_step,
 )
@@ -256,7 +257,7 @@ class TaintEngine:
         kind = kb.RULE_KIND.get(use.kind, use.kind)
         key = (kind, use.path, use.loc.line, use.loc.col)
         known = self.flows.get(key)
-        if known is not None and len(known.trace) <= len(trace):
+        if known is not None and not shorter(trace, known.trace):
             return
         if not is_production_path(self.project, use.path):
             return

@@ -99,8 +99,15 @@ def const(value: Any) -> Value:
     return Value(const=value)
 
 
+def shorter(trace: Trace, than: Trace) -> bool:
+    """Whether ``trace`` is the one to keep: the shorter, and between equally long ones the
+    first in path and line order, so that what a report shows does not depend on the order
+    in which sets of inferred values happened to be walked (string hashes vary by run)."""
+    return (len(trace), trace) < (len(than), than)
+
+
 def merge(*taints: Taint) -> Taint:
-    """The union of taints; the first trace of a label wins (the shortest path found first)."""
+    """The union of taints; for each label the shortest trace wins (see :func:`shorter`)."""
     present = [t for t in taints if t]
     if not present:
         return EMPTY
@@ -110,7 +117,7 @@ def merge(*taints: Taint) -> Taint:
     for taint in present[1:]:
         for label, trace in taint.items():
             known = out.get(label)
-            if known is None or len(trace) < len(known):
+            if known is None or shorter(trace, known):
                 out[label] = trace
     return out
 
@@ -138,7 +145,7 @@ def cleaned(taint: Taint, kinds: frozenset[str]) -> Taint:
     for (origin, done), trace in taint.items():
         label = (origin, done | kinds)
         known = out.get(label)
-        if known is None or len(trace) < len(known):
+        if known is None or shorter(trace, known):
             out[label] = trace
     return out
 
