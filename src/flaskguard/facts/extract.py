@@ -552,7 +552,7 @@ class _Extractor:
         stack: list[ast.AST] = [root]
         while stack:
             node = stack.pop()
-            if isinstance(node, ast.Lambda):
+            if isinstance(node, _NO_CALLS_INSIDE):
                 continue
             if isinstance(node, ast.Call):
                 lowered = self.lower(node)
@@ -567,7 +567,16 @@ class _Extractor:
                         class_qualname=class_qualname,
                     )
                     scope.calls.append(site)
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            # ast.iter_child_nodes, without its generator: this loop visits every node.
+            children: list[ast.AST] = []
+            for name in node._fields:
+                value = getattr(node, name, None)
+                if isinstance(value, ast.AST):
+                    children.append(value)
+                elif isinstance(value, list):
+                    children.extend(item for item in value if isinstance(item, ast.AST))
+            children.reverse()
+            stack.extend(children)
 
     def lower(self, node: Optional[ast.AST], depth: int = 0) -> ir.Expr:
         if node is None or depth > MAX_EXPR_DEPTH:
@@ -664,11 +673,20 @@ def _defaults(args: ast.arguments) -> list[ast.expr]:
     return [*args.defaults, *(d for d in args.kw_defaults if d is not None)]
 
 
+# Nodes below which no call site is collected: lambdas (their bodies run later, if ever),
+# and leaves.
+_NO_CALLS_INSIDE = (ast.Lambda, ast.Name, ast.Constant, ast.expr_context, ast.operator)
+
 _SIMPLE_COMPOUND = (ast.If, ast.While, ast.For, ast.AsyncFor, ast.With, ast.AsyncWith, ast.Try)
 
 
 def _without_comment(line: str) -> str:
     """``line`` without a trailing ``# comment`` (a ``#`` inside a string literal stays)."""
+    hash_at = line.find("#")
+    if hash_at < 0:
+        return line
+    if "'" not in line and '"' not in line:
+        return line[:hash_at].rstrip()
     quote = ""
     index = 0
     while index < len(line):
