@@ -416,21 +416,22 @@ class Project:
         """Every call of an attribute named one of ``names`` (``x.name(...)``), in module and
         call order: a lookup, where rules and the model asked for them one scan of every call
         in the project at a time."""
-        return self.call_candidates(names, lambda path, name: False, other_callees=False)
+        return self.call_candidates(names, None, other_callees=False)
 
     def call_candidates(
         self,
         attributes: Collection[str],
-        name_passes: Callable[[str, str], bool],
+        name_passes: Optional[Callable[[str, str], bool]],
         *,
         other_callees: bool = True,
     ) -> list[tuple[str, CallSite]]:
         """In module and call order: calls of an attribute in ``attributes``, calls of a bare
-        name for which ``name_passes(module path, name)``, and, with ``other_callees``, calls of
-        anything else (a call's result, a subscript...)."""
+        name for which ``name_passes(module path, name)`` (none without it), and, with
+        ``other_callees``, calls of anything else (a call's result, a subscript...)."""
         index = self.cached("project.call-index", self._index_calls)
         entries = [entry for name in set(attributes) for entry in index.by_attribute.get(name, ())]
-        entries.extend(entry for entry in index.by_name if name_passes(entry[1], entry[3]))
+        if name_passes is not None:
+            entries.extend(entry for entry in index.by_name if name_passes(entry[1], entry[3]))
         if other_callees:
             entries.extend(index.others)
         entries.sort(key=lambda entry: entry[0])
