@@ -224,3 +224,21 @@ def test_the_cache_keeps_one_version_of_each_file(tmp_path: Path) -> None:
     # Scanning one file leaves the other files' facts alone.
     run_scan([root / "helper.py"], root=root, cache_dir=cache)
     assert _stored_facts(cache) == first
+
+
+def test_a_damaged_stored_result_is_a_miss(tmp_path: Path) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    expected = summary(root, cache)
+    (database,) = cache.glob("*.sqlite")
+    connection = sqlite3.connect(str(database))
+    with connection:
+        connection.execute("UPDATE results SET payload = ?", (b"not a pickle",))
+    connection.close()
+    # A comment-only edit asks for the last result, which cannot be read: a full scan follows.
+    (root / "app.py").write_text(APP + "# edited\n", encoding="utf-8")
+    result = run_scan([root], root=root, cache_dir=cache)
+    assert [
+        (f.rule_id, f.path, f.span.start_line, f.fingerprint) for f in result.findings
+    ] == expected
+    assert any("reading results" in warning for warning in result.warnings)
