@@ -663,8 +663,9 @@ def _reuse_if_facts_unchanged(
 ) -> Optional[_CachedResult]:
     """The last result, brought up to date, when every file changed since has the same facts.
 
-    Edits of comments, blank lines at the end or formatting inside a line change a file but
-    not what the analyses see: the changed files are analysed again (and their outcomes cached
+    Edits of comments, of docstrings the analyses do not read, of trailing whitespace or line
+    endings, or blank lines at the end change a file but not what the analyses see (spacing
+    inside a line moves columns, which the facts record): the changed files are analysed again (and their outcomes cached
     for a full scan, should one follow), and when each outcome pickles to the same bytes as
     before, the findings stand. Only what is read from the text itself is redone for those
     files: snippets and fix edits. Files added or removed, or changed facts, need a full scan.

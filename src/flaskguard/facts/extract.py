@@ -361,6 +361,9 @@ class _Extractor:
             )
         if isinstance(stmt, ast.Expr):
             value = stmt.value
+            if isinstance(value, ast.Constant):
+                # A docstring or ``...`` does nothing; left out, rewording one is no change.
+                return None
             if isinstance(value, ast.Await):
                 value = value.value
             if isinstance(value, (ast.Yield, ast.YieldFrom)):
