@@ -171,8 +171,13 @@ def test_an_edit_that_changes_the_facts_runs_the_analyses(
     (root / "helper.py").write_text("def f():\n    return 2\n", encoding="utf-8")
     assert [r[0] for r in summary(root, cache)] == ["FG100"]
     assert builds == [1]
-    # Moving the flagged call one line down moves the finding.
+    # A blank line above moves the flagged call one line down: the finding moves with it,
+    # without running the analyses again.
     (root / "app.py").write_text("\n" + APP, encoding="utf-8")
+    assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 4)]
+    assert builds == [1]
+    # A new statement above it is a change of the facts.
+    (root / "app.py").write_text("import os\n" + APP, encoding="utf-8")
     assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 4)]
     assert builds == [1, 1]
 

@@ -72,6 +72,23 @@ EDITS: dict[str, Callable[[Path], None]] = {
         "inventory/__init__.py", '"""Application factory.', '"""The application factory.'
     ),
     "CRLF line endings": _crlf("app.py"),
+    "comment lines above the views": _replace(
+        "inventory/views.py", "import hashlib", "# Views.\n\n# More.\nimport hashlib"
+    ),
+    "a comment line removed": _replace(
+        "inventory/config.py", "    # Shared defaults for every environment.\n", ""
+    ),
+    "a comment line inside a multi-line call": _replace(
+        "inventory/views.py",
+        "        env=dict(os.environ),",
+        "        # all of it\n        env=dict(os.environ),",
+    ),
+    "blank lines in a docstring above a fix": _replace(
+        "inventory/config.py", "Every profile inherits", "\n\nEvery profile inherits"
+    ),
+    "a suppression comment line above": _replace(
+        "app.py", RUN, "# flaskguard: ignore[FG100]\n" + RUN
+    ),
     "a suppression comment": _replace("app.py", RUN, RUN + "  # flaskguard: ignore[FG100]"),
     "the call guarded": _replace("app.py", RUN, 'if __name__ == "__main__":\n    ' + RUN),
     "debug switched off": _replace("app.py", "debug=True", "debug=False"),
@@ -110,9 +127,15 @@ def _report(result: ScanResult) -> list[tuple[object, ...]]:
     ] + [(d.code, d.path, d.message) for d in result.diagnostics]
 
 
-# The edits after which the stored result is reused rather than the analyses run again.
+# The edits after which the stored result is reused (its lines moved where lines moved) rather
+# than the analyses run again.
 FACTS_UNCHANGED = {
     "comment appended",
+    "comment line above the flagged line",
+    "comment lines above the views",
+    "a comment line removed",
+    "a comment line inside a multi-line call",
+    "blank lines in a docstring above a fix",
     "comment on the flagged line",
     "module docstring reworded",
     "function docstring reworded",

@@ -28,12 +28,13 @@ from flaskguard.cache import Cache, environment_key, file_digest, state_key
 from flaskguard.config import Config, load_config
 from flaskguard.deps.manifests import DependencyFacts, extract_dependency_facts, manifest_kind
 from flaskguard.discovery import DiscoveredFile, DiscoveryResult, discover, find_project_root
+from flaskguard.facts.compare import LineMap, line_mapping
 from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.facts.module import ModuleFacts, Suppression
 from flaskguard.facts.templates import TemplateFacts, extract_template_facts
-from flaskguard.findings import Diagnostic, Finding, ScanResult, make_fingerprint
-from flaskguard.fixes import FIX_PLAN_TYPES, NoFix, materialise
+from flaskguard.findings import Diagnostic, Finding, RelatedLocation, ScanResult, make_fingerprint
+from flaskguard.fixes import FIX_PLAN_TYPES, MoveDecoratorPlan, NoFix, materialise
 from flaskguard.model.project import Project
 from flaskguard.parsing import parse_source, read_source
 from flaskguard.redaction import redact_assigned_value, redact_assignments
@@ -661,14 +662,18 @@ class _Rescan:
 def _reuse_if_facts_unchanged(
     cache: Cache, previous: object, rescan: _Rescan, progress: Optional[ProgressCallback]
 ) -> Optional[_CachedResult]:
-    """The last result, brought up to date, when every file changed since has the same facts.
+    """The last result, brought up to date, when every file changed since has the same facts,
+    or the same facts on other lines.
 
     Edits of comments, of docstrings the analyses do not read, of trailing whitespace or line
-    endings, or blank lines at the end change a file but not what the analyses see (spacing
-    inside a line moves columns, which the facts record): the changed files are analysed again (and their outcomes cached
-    for a full scan, should one follow), and when each outcome pickles to the same bytes as
-    before, the findings stand. Only what is read from the text itself is redone for those
-    files: snippets and fix edits. Files added or removed, or changed facts, need a full scan.
+    endings, or of blank lines change a file but not what the analyses see: the changed files
+    are analysed again (and their outcomes cached for a full scan, should one follow). When
+    each outcome pickles to the same bytes as before, the findings stand. When a module's facts
+    differ only in their line numbers (comment or blank lines inserted or deleted above code),
+    the findings stand with that file's lines moved (see :func:`_move_lines`). Only what is
+    read from the text itself is redone for the changed files: snippets and fix edits. Files
+    added or removed, spacing inside a line (it moves columns) or any other change of the
+    facts need a full scan.
     """
     if not isinstance(previous, _CachedResult) or previous.environment != rescan.environment:
         return None
@@ -700,15 +705,30 @@ def _reuse_if_facts_unchanged(
         changed, rescan.jobs or os.cpu_count() or 1, rescan.config.max_file_size, None, on_done
     )
     facts_key = facts_cache_key(rescan.config)
+    moved_files = [p for p in packed if p.facts_digest != previous.files[p.relpath].facts_digest]
+    # Read before the new outcomes replace them.
+    earlier = cache.load_payloads(
+        facts_key, {p.relpath: previous.files[p.relpath].content_digest or "" for p in moved_files}
+    )
     cache.store_payloads(
         facts_key, [(p.relpath, rescan.digests[p.relpath] or "", p.payload) for p in packed]
     )
     cache.prune_payloads(facts_key, {p.relpath: rescan.digests[p.relpath] for p in packed})
-    if any(p.facts_digest != previous.files[p.relpath].facts_digest for p in packed):
+    moved: dict[str, LineMap] = {}
+    for p in moved_files:
+        mapping = _moved_lines(earlier.get(p.relpath), p.unpack())
+        if mapping is None:
+            return None
+        moved[p.relpath] = mapping
+    try:
+        findings = [_move_lines(f, moved) for f in previous.result.findings] if moved else None
+    except KeyError:  # a finding on a line the facts do not mention: not safe to move
         return None
     edited = {f.relpath for f in changed}
     texts = _TextCache(rescan.root, {}, rescan.config.max_file_size)
     result = previous.result  # freshly unpickled: nobody else holds it
+    if findings is not None:
+        result.findings = findings
     kept = [f for f in result.findings if f.path not in edited]
     # Fix edits are made from the text: redo those made from a plan, keep what rules set.
     redone = [
@@ -724,9 +744,75 @@ def _reuse_if_facts_unchanged(
         key=lambda f: (f.path, f.span.start_line, f.span.start_column, f.rule_id),
     )
     files = dict(previous.files)
-    for relpath in edited:
-        files[relpath] = replace(files[relpath], content_digest=rescan.digests[relpath])
+    for p in packed:
+        files[p.relpath] = replace(
+            files[p.relpath], content_digest=rescan.digests[p.relpath], facts_digest=p.facts_digest
+        )
     return replace(previous, result=result, files=files)
+
+
+def _moved_lines(earlier: Optional[bytes], now: FileOutcome) -> Optional[LineMap]:
+    """How a module's lines moved, when its facts are otherwise the same as ``earlier``'s."""
+    if earlier is None:
+        return None
+    try:
+        before: FileOutcome = pickle.loads(earlier)
+    except Exception:  # a damaged entry: decide nothing from it
+        return None
+    if before.module is None or now.module is None:
+        return None
+    if (before.deployment, before.dependencies, before.template, before.diagnostic) != (
+        now.deployment,
+        now.dependencies,
+        now.template,
+        now.diagnostic,
+    ):
+        return None
+    return line_mapping(before.module, now.module)
+
+
+def _move_lines(finding: Finding, moved: Mapping[str, LineMap]) -> Finding:
+    """``finding`` with the lines of the files in ``moved`` moved; KeyError for a line of one
+    of them that its facts do not mention. Messages name places as ``path:line``."""
+
+    def line(path: str, number: int) -> int:
+        mapping = moved.get(path)
+        return number if mapping is None else mapping[number]
+
+    def located(location: RelatedLocation) -> RelatedLocation:
+        return replace(location, line=line(location.path, location.line))
+
+    places = re.compile(r"(?<![\w./-])(" + "|".join(re.escape(path) for path in moved) + r"):(\d+)")
+
+    def place(match: re.Match[str]) -> str:
+        return f"{match.group(1)}:{line(match.group(1), int(match.group(2)))}"
+
+    def text(value: Optional[str]) -> Optional[str]:
+        return None if value is None else places.sub(place, value)
+
+    span = finding.span
+    plan = finding.fix_plan
+    if finding.path in moved:
+        span = replace(
+            span,
+            start_line=line(finding.path, span.start_line),
+            end_line=line(finding.path, span.end_line),
+        )
+        if isinstance(plan, FIX_PLAN_TYPES):
+            plan = replace(plan, line=line(finding.path, plan.line))
+            if isinstance(plan, MoveDecoratorPlan):
+                plan = replace(plan, below_line=line(finding.path, plan.below_line))
+    return replace(
+        finding,
+        span=span,
+        message=text(finding.message) or "",
+        remediation=text(finding.remediation) or "",
+        fix_unavailable_reason=text(finding.fix_unavailable_reason),
+        related_locations=tuple(located(r) for r in finding.related_locations),
+        trace=tuple(located(r) for r in finding.trace),
+        anchors=tuple((path, line(path, number)) for path, number in finding.anchors),
+        fix_plan=plan,
+    )
 
 
 def _still_valid(cached: object, root: Path) -> bool:
