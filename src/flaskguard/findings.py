@@ -96,6 +96,8 @@ class Finding:
     confidence: Confidence
     path: str  # relative to the project root, forward slashes
     span: Span
+    # Places in the message and remediation are written ``path:line``: a re-scan that keeps
+    # this finding after lines moved in ``path`` rewrites exactly those.
     message: str
     remediation: str
     cwe: tuple[int, ...]
