@@ -25,6 +25,9 @@ from flaskguard import __version__
 
 SCHEMA = 1
 _TIMEOUT_S = 10.0
+# Up to this many files are looked up one by one (a re-scan after an edit); more are read in
+# one pass over the table.
+_FEW = 64
 
 
 def default_cache_dir() -> Path:
@@ -152,9 +155,20 @@ class Cache:
     def load_payloads(self, key: str, wanted: Mapping[str, str]) -> dict[str, bytes]:
         """Pickled outcomes for relpath -> content digest (the caller unpickles them)."""
         try:
-            rows = self.connection.execute(
-                "SELECT relpath, digest, payload FROM outcomes WHERE key = ?", (key,)
-            ).fetchall()
+            if len(wanted) <= _FEW:
+                rows = [
+                    row
+                    for relpath, digest in wanted.items()
+                    for row in self.connection.execute(
+                        "SELECT relpath, digest, payload FROM outcomes "
+                        "WHERE key = ? AND relpath = ? AND digest = ?",
+                        (key, relpath, digest),
+                    )
+                ]
+            else:
+                rows = self.connection.execute(
+                    "SELECT relpath, digest, payload FROM outcomes WHERE key = ?", (key,)
+                ).fetchall()
         except sqlite3.Error as error:
             self.warn("reading facts", error)
             return {}
