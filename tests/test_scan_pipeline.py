@@ -6,6 +6,7 @@ import gc
 import multiprocessing
 import os
 import textwrap
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -380,3 +381,27 @@ def test_one_job_analyses_in_this_process(tmp_path: Path, monkeypatch: pytest.Mo
     assert all(p.unpack().module is not None for p in packed)
     assert finished == [1, 2]
     assert [f.rule_id for f in run_scan([tmp_path], root=tmp_path, jobs=1).findings] == []
+
+
+def test_the_project_is_freed_when_the_scan_returns_without_the_collector(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Analyses cached on the project refer back to it; left in place, that cycle would keep
+    # every fact alive until the collector runs, which costs seconds on a large tree.
+    write(tmp_path, {"app.py": APP + "app.run(debug=True)\n"})
+    projects: list[weakref.ref[Any]] = []
+    original = flaskguard.scan.build_project
+
+    def recording(*args: Any, **kwargs: Any) -> Any:
+        project = original(*args, **kwargs)
+        projects.append(weakref.ref(project))
+        return project
+
+    monkeypatch.setattr(flaskguard.scan, "build_project", recording)
+    gc.disable()
+    try:
+        result = run_scan([tmp_path], root=tmp_path, jobs=1)
+        assert [f.rule_id for f in result.findings] == ["FG100"]
+        assert len(projects) == 1 and projects[0]() is None
+    finally:
+        gc.enable()

@@ -582,6 +582,7 @@ def _run_scan(
                     "FG910", "", f"Rule {rule.meta.id} stopped with an internal error: {error!r}."
                 )
             )
+    project.release_analyses()
     findings = [
         f
         for f in findings

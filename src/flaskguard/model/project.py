@@ -198,6 +198,13 @@ class Project:
 
     # -- shared, lazily computed analyses -------------------------------------------------
 
+    def release_analyses(self) -> None:
+        """Drop the analyses computed on this project. They refer back to it, and with the
+        cyclic collector paused during a scan that cycle would keep every fact alive until
+        the collector next runs (seconds, for a large tree); dropped, the facts go as soon as
+        the scan lets go of the project."""
+        self._cache.clear()
+
     def cached(self, key: str, compute: Callable[[], T]) -> T:
         if key not in self._cache:
             self._cache[key] = compute()
