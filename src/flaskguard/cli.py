@@ -555,6 +555,7 @@ def _deps(args: argparse.Namespace) -> int:
         project = build_project(inputs, config)
     packages = declared_packages(project)
     found = exposures(project)
+    project.release_analyses()
     source = project.advisories.description if project.advisories else "no advisory data"
     if args.format == "json":
         document = {

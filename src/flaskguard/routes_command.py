@@ -26,7 +26,9 @@ def route_rows(
 ) -> list[RouteRow]:
     with collector_paused():
         inputs = project_inputs(paths, config=config, root=root, jobs=jobs, load_advisories=False)
-        routes = flask_model(build_project(inputs, config)).routes
+        project = build_project(inputs, config)
+        routes = flask_model(project).routes
+        project.release_analyses()
     rows: list[RouteRow] = []
     seen: set[str] = set()
     for route in routes:
