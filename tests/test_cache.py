@@ -7,11 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
-import pytest
-
-import flaskguard.scan
 from flaskguard.fixes import apply_edits
 from flaskguard.scan import run_scan
 
@@ -121,26 +117,14 @@ def test_no_cache_writes_nothing(tmp_path: Path) -> None:
     assert list(cache.glob("*.sqlite"))
 
 
-def _count_project_builds(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """How many times the project stage ran (one entry per full analysis)."""
-    builds: list[int] = []
-    original = flaskguard.scan.build_project
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        builds.append(1)
-        return original(*args, **kwargs)
-
-    monkeypatch.setattr(flaskguard.scan, "build_project", counting)
-    return builds
-
-
 def test_an_edit_that_leaves_the_facts_alone_keeps_the_result(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, project_builds: list[int]
 ) -> None:
     root = project(tmp_path / "p")
     cache = tmp_path / "cache"
     cold = summary(root, cache)
-    builds = _count_project_builds(monkeypatch)
+    builds = project_builds
+    builds.clear()
     # A comment on the flagged line and one appended: every statement stays where it was.
     (root / "app.py").write_text(
         APP.replace("app.run(debug=True)", "app.run(debug=True)  # local only") + "# end\n",
@@ -162,12 +146,13 @@ def test_an_edit_that_leaves_the_facts_alone_keeps_the_result(
 
 
 def test_an_edit_that_changes_the_facts_runs_the_analyses(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, project_builds: list[int]
 ) -> None:
     root = project(tmp_path / "p")
     cache = tmp_path / "cache"
     summary(root, cache)
-    builds = _count_project_builds(monkeypatch)
+    builds = project_builds
+    builds.clear()
     (root / "helper.py").write_text("def f():\n    return 2\n", encoding="utf-8")
     assert [r[0] for r in summary(root, cache)] == ["FG100"]
     assert builds == [1]
@@ -182,11 +167,12 @@ def test_an_edit_that_changes_the_facts_runs_the_analyses(
     assert builds == [1, 1]
 
 
-def test_an_added_file_runs_the_analyses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_added_file_runs_the_analyses(tmp_path: Path, project_builds: list[int]) -> None:
     root = project(tmp_path / "p")
     cache = tmp_path / "cache"
     summary(root, cache)
-    builds = _count_project_builds(monkeypatch)
+    builds = project_builds
+    builds.clear()
     (root / "other.py").write_text("# nothing here\n", encoding="utf-8")
     summary(root, cache)
     assert builds == [1]

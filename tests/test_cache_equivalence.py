@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 import pytest
 
-import flaskguard.scan
 from flaskguard.config import load_config
 from flaskguard.findings import ScanResult
 from flaskguard.scan import run_scan
@@ -149,7 +148,7 @@ FACTS_UNCHANGED = {
 
 @pytest.mark.parametrize("edit", list(EDITS), ids=list(EDITS))
 def test_a_cached_rescan_after_an_edit_equals_a_fresh_scan(
-    tmp_path: Path, edit: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, edit: str, project_builds: list[int]
 ) -> None:
     root = tmp_path / "demo"
     shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("__pycache__"))
@@ -158,16 +157,9 @@ def test_a_cached_rescan_after_an_edit_equals_a_fresh_scan(
     before = run_scan([root], root=root, config=config, jobs=1, cache_dir=cache)
     assert before.findings
     EDITS[edit](root)
-    analysed: list[int] = []
-    build_project = flaskguard.scan.build_project
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        analysed.append(1)
-        return build_project(*args, **kwargs)
-
-    monkeypatch.setattr(flaskguard.scan, "build_project", counting)
+    project_builds.clear()
     cached = run_scan([root], root=root, config=config, jobs=1, cache_dir=cache)
-    assert (analysed == []) == (edit in FACTS_UNCHANGED)
+    assert (project_builds == []) == (edit in FACTS_UNCHANGED)
     fresh = run_scan([root], root=root, config=config, jobs=1)
     assert _report(cached) == _report(fresh)
     # And the state after the edit is what the next warm scan returns.

@@ -456,6 +456,7 @@ def _included_requirements(
     return extra
 
 
+@collector_paused()
 def run_scan(
     paths: Sequence[Union[str, Path]],
     *,
@@ -475,32 +476,6 @@ def run_scan(
     ``advisory_db`` is an OSV export to use instead of the bundled advisories; ``online``
     also asks the OSV API about every exactly known dependency version. ``progress``
     hears how far the scan is (see :data:`ProgressCallback`)."""
-    with collector_paused():
-        return _run_scan(
-            paths,
-            config=config,
-            root=root,
-            jobs=jobs,
-            overrides=overrides,
-            advisory_db=advisory_db,
-            online=online,
-            cache_dir=cache_dir,
-            progress=progress,
-        )
-
-
-def _run_scan(
-    paths: Sequence[Union[str, Path]],
-    *,
-    config: Optional[Config] = None,
-    root: Optional[Union[str, Path]] = None,
-    jobs: Optional[int] = None,
-    overrides: Optional[Mapping[str, str]] = None,
-    advisory_db: Optional[Path] = None,
-    online: bool = False,
-    cache_dir: Optional[Path] = None,
-    progress: Optional[ProgressCallback] = None,
-) -> ScanResult:
     overrides = overrides or {}
     started = time.perf_counter()
     given = [Path(p) for p in paths] or [Path(".")]
