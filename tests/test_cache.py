@@ -145,6 +145,31 @@ def test_an_edit_that_leaves_the_facts_alone_keeps_the_result(
     assert builds == []
 
 
+def test_an_edit_the_analyses_did_not_read_keeps_the_result(
+    tmp_path: Path, project_builds: list[int]
+) -> None:
+    root = project(tmp_path / "p")
+    cache = tmp_path / "cache"
+    cold = summary(root, cache)
+    builds = project_builds
+    builds.clear()
+    # Nothing looked into ``f``'s return value, nor up the name of a function added below
+    # the flagged call.
+    (root / "helper.py").write_text("def f():\n    return 2\n", encoding="utf-8")
+    assert summary(root, cache) == cold
+    (root / "app.py").write_text(APP + "\n\ndef g(value):\n    return value\n", encoding="utf-8")
+    assert summary(root, cache) == cold
+    assert builds == []
+    # The stored result stands for the new state, and later edits are judged against the
+    # same reads: one that the analyses did read runs them.
+    (root / "app.py").write_text(
+        APP.replace("app.run(debug=True)", 'if __name__ == "__main__":\n    app.run()'),
+        encoding="utf-8",
+    )
+    assert summary(root, cache) == []
+    assert builds == [1]
+
+
 def test_an_edit_that_changes_the_facts_runs_the_analyses(
     tmp_path: Path, project_builds: list[int]
 ) -> None:
@@ -153,7 +178,8 @@ def test_an_edit_that_changes_the_facts_runs_the_analyses(
     summary(root, cache)
     builds = project_builds
     builds.clear()
-    (root / "helper.py").write_text("def f():\n    return 2\n", encoding="utf-8")
+    # A call the project-wide loops read, as they read every call.
+    (root / "helper.py").write_text("def f():\n    return len([])\n", encoding="utf-8")
     assert [r[0] for r in summary(root, cache)] == ["FG100"]
     assert builds == [1]
     # A blank line above moves the flagged call one line down: the finding moves with it,

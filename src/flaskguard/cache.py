@@ -97,6 +97,7 @@ class Cache:
                 key TEXT, relpath TEXT, digest TEXT, payload BLOB,
                 PRIMARY KEY (key, relpath, digest));
             CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload BLOB);
+            CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, payload BLOB);
             """
         )
         connection.execute("SELECT count(*) FROM files").fetchone()
@@ -225,14 +226,38 @@ class Cache:
             self.warn("reading results", error)
             return None
 
-    def store_result(self, key: str, result: Any) -> None:
+    def latest_reads(self) -> Optional[Any]:
+        """What the project stage read to make the last result (see :meth:`store_result`)."""
+        try:
+            row = self.connection.execute(
+                "SELECT reads.payload FROM reads JOIN results USING (key)"
+            ).fetchone()
+            return pickle.loads(row[0]) if row else None
+        except Exception as error:  # a damaged entry is a miss, never a crash
+            self.warn("reading results", error)
+            return None
+
+    def store_result(
+        self, key: str, result: Any, reads: Optional[Any] = None, *, keep_reads: bool = False
+    ) -> None:
+        """Keep ``result`` as the project's latest, with ``reads``, what the analyses read to
+        make it, or (``keep_reads``) with the reads of the result it replaces. They are kept
+        apart: a warm scan needs the result only."""
         try:
             with self.connection:
                 # Only the latest state of a project is worth keeping.
                 self.connection.execute("DELETE FROM results")
+                if keep_reads:
+                    self.connection.execute("UPDATE reads SET key = ?", (key,))
+                else:
+                    self.connection.execute("DELETE FROM reads")
                 self.connection.execute(
                     "INSERT INTO results VALUES (?, ?)", (key, pickle.dumps(result, 5))
                 )
+                if reads is not None:
+                    self.connection.execute(
+                        "INSERT INTO reads VALUES (?, ?)", (key, pickle.dumps(reads, 5))
+                    )
         except sqlite3.Error as error:
             self.warn("storing results", error)
 

@@ -35,7 +35,8 @@ from flaskguard.facts.module import ModuleFacts, Suppression
 from flaskguard.facts.templates import TemplateFacts, extract_template_facts
 from flaskguard.findings import Diagnostic, Finding, RelatedLocation, ScanResult, make_fingerprint
 from flaskguard.fixes import FIX_PLAN_TYPES, MoveDecoratorPlan, NoFix, materialise
-from flaskguard.model.project import Project
+from flaskguard.model.project import Project, changed_read
+from flaskguard.model.reads import ReadLog
 from flaskguard.parsing import parse_source, read_source
 from flaskguard.redaction import redact_assigned_value, redact_assignments
 from flaskguard.rules import all_rules
@@ -507,8 +508,12 @@ def run_scan(
                 progress,
             )
             if reused is not None:
-                result = _from_cache(reused, started, cache_warnings + cache.warnings)
-                cache.store_result(result_key, reused)
+                kept, reads = reused
+                result = _from_cache(kept, started, cache_warnings + cache.warnings)
+                if isinstance(reads, ReadLog):
+                    cache.store_result(result_key, kept, reads)
+                else:
+                    cache.store_result(result_key, kept, keep_reads=reads == "kept")
                 cache.close()
                 return result
     try:
@@ -601,6 +606,7 @@ def run_scan(
         cache.store_result(
             result_key,
             _CachedResult(result, included, result_environment, files, frozenset(env_like)),
+            project.reads,
         )
         cache.prune_payloads(facts_cache_key(config), digests or {})
         cache.close()
@@ -637,18 +643,23 @@ class _Rescan:
 
 def _reuse_if_facts_unchanged(
     cache: Cache, previous: object, rescan: _Rescan, progress: Optional[ProgressCallback]
-) -> Optional[_CachedResult]:
+) -> Optional[tuple[_CachedResult, Union[ReadLog, str, None]]]:
     """The last result, brought up to date, when every file changed since has the same facts,
-    or the same facts on other lines.
+    the same facts on other lines, or other facts where the analyses did not read. With it,
+    what the analyses read, as the result should be stored with: a log, "kept" (the stored
+    one still holds) or None (none holds).
 
     Edits of comments, of docstrings the analyses do not read, of trailing whitespace or line
     endings, or of blank lines change a file but not what the analyses see: the changed files
     are analysed again (and their outcomes cached for a full scan, should one follow). When
     each outcome pickles to the same bytes as before, the findings stand. When a module's facts
     differ only in their line numbers (comment or blank lines inserted or deleted above code),
-    the findings stand with that file's lines moved (see :func:`_move_lines`). Only what is
+    the findings stand with that file's lines moved (see :func:`_move_lines`). When each
+    read the last project stage made (see :mod:`flaskguard.model.reads`) gets the same answer
+    from a module's new facts, the findings stand too: a helper function added at the end of a
+    file nobody imports it from, or a changed statement no analysis looked into. Only what is
     read from the text itself is redone for the changed files: snippets and fix edits. Files
-    added or removed, spacing inside a line (it moves columns) or any other change of the
+    added or removed, spacing inside a line (it moves columns), and any other change of the
     facts need a full scan.
     """
     if not isinstance(previous, _CachedResult) or previous.environment != rescan.environment:
@@ -691,11 +702,28 @@ def _reuse_if_facts_unchanged(
     )
     cache.prune_payloads(facts_key, {p.relpath: rescan.digests[p.relpath] for p in packed})
     moved: dict[str, LineMap] = {}
+    reads: Optional[object] = None
     for p in moved_files:
-        mapping = _moved_lines(earlier.get(p.relpath), p.unpack())
-        if mapping is None:
+        before, now = _unpickled(earlier.get(p.relpath)), p.unpack()
+        if before is None or not _same_besides_module(before, now):
             return None
-        moved[p.relpath] = mapping
+        assert before.module is not None and now.module is not None
+        mapping = line_mapping(before.module, now.module)
+        if mapping is not None:
+            moved[p.relpath] = mapping
+            continue
+        if reads is None:
+            reads = cache.latest_reads()
+        if (
+            not isinstance(reads, ReadLog)
+            or before.module.suppressions != now.module.suppressions
+            or changed_read(reads, before.module, now.module) is not None
+        ):
+            return None
+    stored_reads: Union[ReadLog, str, None] = "kept"
+    if moved:
+        # Reads that name a line (a call looked up by position) must name the new one.
+        stored_reads = _moved_reads(cache.latest_reads() if reads is None else reads, moved)
     try:
         findings = [_move_lines(f, moved) for f in previous.result.findings] if moved else None
     except KeyError:  # a finding on a line the facts do not mention: not safe to move
@@ -724,27 +752,38 @@ def _reuse_if_facts_unchanged(
         files[p.relpath] = replace(
             files[p.relpath], content_digest=rescan.digests[p.relpath], facts_digest=p.facts_digest
         )
-    return replace(previous, result=result, files=files)
+    return replace(previous, result=result, files=files), stored_reads
 
 
-def _moved_lines(earlier: Optional[bytes], now: FileOutcome) -> Optional[LineMap]:
-    """How a module's lines moved, when its facts are otherwise the same as ``earlier``'s."""
+def _moved_reads(reads: object, moved: Mapping[str, LineMap]) -> Optional[ReadLog]:
+    if not isinstance(reads, ReadLog):
+        return None
+    try:
+        for path, mapping in moved.items():
+            reads = reads.moved(path, mapping)
+    except KeyError:  # a line the facts do not mention: the log no longer holds
+        return None
+    return reads
+
+
+def _unpickled(earlier: Optional[bytes]) -> Optional[FileOutcome]:
     if earlier is None:
         return None
     try:
-        before: FileOutcome = pickle.loads(earlier)
+        before = pickle.loads(earlier)
     except Exception:  # a damaged entry: decide nothing from it
         return None
-    if before.module is None or now.module is None:
-        return None
-    if (before.deployment, before.dependencies, before.template, before.diagnostic) != (
-        now.deployment,
-        now.dependencies,
-        now.template,
-        now.diagnostic,
-    ):
-        return None
-    return line_mapping(before.module, now.module)
+    return before if isinstance(before, FileOutcome) else None
+
+
+def _same_besides_module(before: FileOutcome, now: FileOutcome) -> bool:
+    """Both outcomes are of a Python module, and all else about them is the same."""
+    return (
+        before.module is not None
+        and now.module is not None
+        and (before.deployment, before.dependencies, before.template, before.diagnostic)
+        == (now.deployment, now.dependencies, now.template, now.diagnostic)
+    )
 
 
 def _move_lines(finding: Finding, moved: Mapping[str, LineMap]) -> Finding:

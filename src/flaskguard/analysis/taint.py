@@ -178,7 +178,7 @@ class TaintEngine:
                 for name, converter in route.converters:
                     params[name] = converter
         for module in self.project.modules:
-            for function in module.functions:
+            for function in self.project.decorated_functions(module):
                 for decorator in function.decorators:
                     target = decorator.func if isinstance(decorator, ir.Call) else decorator
                     if isinstance(target, ir.Attr) and target.attr in (
@@ -305,10 +305,12 @@ class TaintEngine:
                 target = self.project.find_module(
                     self.project.absolute_import(importer, imported), importer
                 )
-                if target is not None and target.path != binding.module:
-                    names = self.project.index(target.path).names.get("", {})
-                    if imported.attr in names:
-                        return self.global_value(target.path, "", imported.attr)
+                if (
+                    target is not None
+                    and target.path != binding.module
+                    and self.project.bindings_in(target.path, "", imported.attr)
+                ):
+                    return self.global_value(target.path, "", imported.attr)
             return self._resolved(ir.Name(name), frame)
         if isinstance(binding, ExprBinding):
             if binding.frame.scope != "":

@@ -472,7 +472,7 @@ class FlaskModel:
         hooks: list[Hook] = []
         kinds = ("before_request", "before_app_request")
         for module in self.project.modules:
-            for function in module.functions:
+            for function in self.project.decorated_functions(module):
                 frame = Frame(module.path, function.scope)
                 for decorator in function.decorators:
                     if isinstance(decorator, ir.Attr) and decorator.attr in kinds:
@@ -648,7 +648,7 @@ class FlaskModel:
 
     def _declarations(self) -> Iterator[_RouteDecl]:
         for module in self.project.modules:
-            for function in module.functions:
+            for function in self.project.decorated_functions(module):
                 yield from self._decorator_routes(
                     module.path, function, FuncRef(module.path, function.qualname)
                 )

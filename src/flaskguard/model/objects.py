@@ -94,7 +94,6 @@ class ObjectResolver:
         self._external_bases: dict[ClassRef, frozenset[str]] = {}
         self._active: set[tuple[int, Frame]] = set()
         self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
-        self._callers: Optional[dict[str, list[tuple[str, CallSite]]]] = None
         self._callers_by_target: dict[str, dict[tuple[str, str], list[tuple[CallSite, Frame]]]] = {}
 
     # -- public ---------------------------------------------------------------------------
@@ -381,22 +380,7 @@ class ObjectResolver:
         yield from by_target.get((module, function.qualname), ())
 
     def _callers_named(self, name: str) -> list[tuple[str, CallSite]]:
-        if self._callers is None:
-            callers: dict[str, list[tuple[str, CallSite]]] = {}
-            for module in self.project.modules:
-                for site in module.calls:
-                    func = site.call.func
-                    key = (
-                        func.attr
-                        if isinstance(func, ir.Attr)
-                        else func.id
-                        if isinstance(func, ir.Name)
-                        else None
-                    )
-                    if key is not None:
-                        callers.setdefault(key, []).append((module.path, site))
-            self._callers = callers
-        return self._callers.get(name, [])
+        return self.project.calls_named(name)
 
     def _imported(self, binding: ImportedBinding, depth: int) -> set[Value]:
         module = self.project.module(binding.module)

@@ -24,6 +24,7 @@ from flaskguard.facts.module import (
     Parameter,
 )
 from flaskguard.knowledge.frameworks import KNOWN_LIBRARIES
+from flaskguard.model.reads import IDENTITY_FIELDS, ReadKey, ReadLog, WatchedModule
 
 if TYPE_CHECKING:
     from flaskguard.deps.audit import AdvisoryDatabase
@@ -131,6 +132,7 @@ class _CallIndex:
 
     by_attribute: dict[str, list[tuple[int, str, CallSite, str]]] = field(default_factory=dict)
     by_name: list[tuple[int, str, CallSite, str]] = field(default_factory=list)
+    by_exact_name: dict[str, list[tuple[int, str, CallSite, str]]] = field(default_factory=dict)
     others: list[tuple[int, str, CallSite, str]] = field(default_factory=list)
 
 
@@ -142,6 +144,7 @@ class _ModuleIndex:
     star_imports: list[ImportBinding] = field(default_factory=list)
     calls_by_scope: dict[str, list[CallSite]] = field(default_factory=dict)
     calls_at: dict[tuple[int, int], CallSite] = field(default_factory=dict)
+    decorated: tuple[FunctionFacts, ...] = ()
 
 
 def class_body_scope(class_qualname: str) -> str:
@@ -179,10 +182,16 @@ class Project:
         self.root = root
         self.dependencies = sorted(dependencies, key=lambda d: d.path)
         self.advisories = advisories
+        # What the analyses read of the facts (see :mod:`flaskguard.model.reads`): they are
+        # handed watched modules; the project's own lookups read the plain ones and note keys.
+        self.reads = ReadLog()
+        self._plain_by_path: dict[str, ModuleFacts] = {}
         self.modules_by_path: dict[str, ModuleFacts] = {}
         self.modules_by_name: dict[str, ModuleFacts] = {}
         self._by_last_part: dict[str, list[ModuleFacts]] = defaultdict(list)
-        for module in sorted(modules, key=lambda m: m.path):
+        for plain in sorted(modules, key=lambda m: m.path):
+            self._plain_by_path[plain.path] = plain
+            module = WatchedModule.of(plain, self.reads.fields.setdefault(plain.path, set()))
             self.modules_by_path[module.path] = module
             if module.module_name and module.module_name not in self.modules_by_name:
                 self.modules_by_name[module.module_name] = module
@@ -322,84 +331,50 @@ class Project:
 
     # -- per-module indexes ----------------------------------------------------------------
 
-    def index(self, path: str) -> _ModuleIndex:
+    def _index(self, path: str) -> _ModuleIndex:
         found = self._indexes.get(path)
         if found is None:
-            found = self._build_index(self.modules_by_path[path])
+            found = _build_index(self._plain_by_path[path])
             self._indexes[path] = found
         return found
 
-    def _build_index(self, module: ModuleFacts) -> _ModuleIndex:
-        index = _ModuleIndex()
-        names = index.names
-
-        def add(scope: str, name: str, binding: Binding) -> None:
-            names.setdefault(scope, {}).setdefault(name, []).append(binding)
-
-        globals_by_scope: dict[str, set[str]] = {}
-        for function in module.functions:
-            index.functions[function.qualname] = function
-            globals_by_scope[function.qualname] = set(function.global_names)
-            add(function.scope, function.name, FunctionBinding(module.path, function))
-            for position, parameter in enumerate(function.params):
-                add(
-                    function.qualname,
-                    parameter.name,
-                    ParameterBinding(module.path, function, parameter, position),
-                )
-        for cls in module.classes:
-            index.classes[cls.qualname] = cls
-            add(cls.scope, cls.name, ClassBinding(module.path, cls))
-            body_scope = class_body_scope(cls.qualname)
-            for name, value, _ in cls.attributes:
-                add(body_scope, name, ExprBinding(value, Frame(module.path, body_scope)))
-        for function in module.functions:
-            if function.class_qualname is not None:
-                add(
-                    class_body_scope(function.class_qualname),
-                    function.name,
-                    FunctionBinding(module.path, function),
-                )
-        for binding in module.imports:
-            if binding.attr == "*":
-                if binding.scope == "":
-                    index.star_imports.append(binding)
-                continue
-            add(binding.scope, binding.name, ImportedBinding(module.path, binding))
-        for assignment in module.assignments:
-            if not isinstance(assignment.target, ir.Name) or assignment.scope.startswith("<class"):
-                continue
-            name = assignment.target.id
-            scope = assignment.scope
-            if name in globals_by_scope.get(scope, ()):
-                scope = ""
-            frame = Frame(module.path, assignment.scope)
-            add(scope, name, ExprBinding(assignment.value, frame, assignment))
-        for site in module.calls:
-            index.calls_by_scope.setdefault(site.scope, []).append(site)
-            index.calls_at[(site.call.loc.line, site.call.loc.col)] = site
-        return index
-
     def function(self, path: str, qualname: str) -> Optional[FunctionFacts]:
-        return self.index(path).functions.get(qualname)
+        self.reads.module_keys(path).add(("function", qualname))
+        return self._index(path).functions.get(qualname)
 
     def cls(self, path: str, qualname: str) -> Optional[ClassFacts]:
-        return self.index(path).classes.get(qualname)
+        self.reads.module_keys(path).add(("class", qualname))
+        return self._index(path).classes.get(qualname)
+
+    def bindings_in(self, path: str, scope: str, name: str) -> list[Binding]:
+        """The bindings of ``name`` in ``scope`` of a module itself (no enclosing scopes)."""
+        self.reads.module_keys(path).add(("name", scope, name))
+        return self._index(path).names.get(scope, {}).get(name, [])
+
+    def decorated_functions(self, module: ModuleFacts) -> tuple[FunctionFacts, ...]:
+        """A module's functions that have decorators: what route, hook and handler
+        declarations are looked for in, without reading (and depending on) the others."""
+        self.reads.module_keys(module.path).add(("decorated",))
+        return self._index(module.path).decorated
 
     def lookup(self, frame: Frame, name: str) -> list[Binding]:
         """Every binding ``name`` may have in ``frame``, innermost scope first (LEGB)."""
-        index = self.index(frame.module)
+        index = self._index(frame.module)
+        reads = self.reads.module_keys(frame.module)
         scope: Optional[str] = frame.scope
         while scope is not None:
+            reads.add(("name", scope, name))
             found = index.names.get(scope, {}).get(name)
             if found:
                 return found
             scope = self._enclosing_scope(frame.module, scope)
+        reads.add(("star",))
         for star in index.star_imports:
             module = self.modules_by_path[frame.module]
             target = self.find_module(self.absolute_import(module, star), module)
             if target is not None and target.path != frame.module:
-                found = self.index(target.path).names.get("", {}).get(name)
+                self.reads.module_keys(target.path).add(("name", "", name))
+                found = self._index(target.path).names.get("", {}).get(name)
                 if found:
                     return found
         return []
@@ -408,15 +383,18 @@ class Project:
         if scope == "":
             return None
         if scope.startswith("<class "):
-            cls = self.index(path).classes.get(scope[len("<class ") : -1])
+            cls = self.cls(path, scope[len("<class ") : -1])
             return cls.scope if cls is not None else ""
-        function = self.index(path).functions.get(scope)
+        function = self.function(path, scope)
         if function is None:
             return ""
         parent = function.scope
         # Class bodies are not enclosing scopes for the functions defined in them.
-        while parent and parent in self.index(path).classes:
-            parent = self.index(path).classes[parent].scope
+        while parent:
+            cls = self.cls(path, parent)
+            if cls is None:
+                break
+            parent = cls.scope
         return parent
 
     def calls_of_attribute(self, *names: str) -> list[tuple[str, CallSite]]:
@@ -425,21 +403,36 @@ class Project:
         in the project at a time."""
         return self.call_candidates(names, None, other_callees=False)
 
+    def calls_named(self, *names: str) -> list[tuple[str, CallSite]]:
+        """Every call of ``name(...)`` or ``x.name(...)`` for a name in ``names``, in module
+        and call order."""
+        return self.call_candidates(names, None, other_callees=False, names=names)
+
     def call_candidates(
         self,
         attributes: Collection[str],
         name_passes: Optional[Callable[[str, str], bool]],
         *,
         other_callees: bool = True,
+        names: Collection[str] = (),
     ) -> list[tuple[str, CallSite]]:
         """In module and call order: calls of an attribute in ``attributes``, calls of a bare
-        name for which ``name_passes(module path, name)`` (none without it), and, with
-        ``other_callees``, calls of anything else (a call's result, a subscript...)."""
+        name in ``names`` or for which ``name_passes(module path, name)`` (none without it),
+        and, with ``other_callees``, calls of anything else (a call's result, a subscript...)."""
         index = self.cached("project.call-index", self._index_calls)
-        entries = [entry for name in set(attributes) for entry in index.by_attribute.get(name, ())]
+        wanted = set(attributes)
+        self.reads.calls.update(("attribute", name) for name in wanted)
+        entries = [entry for name in wanted for entry in index.by_attribute.get(name, ())]
+        exact = set(names)
+        self.reads.calls.update(("named", name) for name in exact)
         if name_passes is not None:
+            exact = set()  # the predicate sees every named call
+        entries.extend(entry for name in exact for entry in index.by_exact_name.get(name, ()))
+        if name_passes is not None:
+            self.reads.calls.add(("named",))
             entries.extend(entry for entry in index.by_name if name_passes(entry[1], entry[3]))
         if other_callees:
+            self.reads.calls.add(("other",))
             entries.extend(index.others)
         entries.sort(key=lambda entry: entry[0])
         return [(path, site) for _, path, site, _ in entries]
@@ -447,27 +440,152 @@ class Project:
     def _index_calls(self) -> _CallIndex:
         index = _CallIndex()
         order = 0
-        for module in self.modules_by_path.values():
+        for module in self._plain_by_path.values():
             for site in module.calls:
-                func = site.call.func
-                if isinstance(func, ir.Attr):
-                    index.by_attribute.setdefault(func.attr, []).append(
-                        (order, module.path, site, func.attr)
+                kind, called = call_key(site)
+                if kind == "attribute":
+                    index.by_attribute.setdefault(called, []).append(
+                        (order, module.path, site, called)
                     )
-                elif isinstance(func, ir.Name):
-                    index.by_name.append((order, module.path, site, func.id))
+                elif kind == "named":
+                    index.by_name.append((order, module.path, site, called))
+                    index.by_exact_name.setdefault(called, []).append(
+                        (order, module.path, site, called)
+                    )
                 else:
                     index.others.append((order, module.path, site, ""))
                 order += 1
         return index
 
     def calls_in_scope(self, path: str, scope: str) -> list[CallSite]:
-        return self.index(path).calls_by_scope.get(scope, [])
+        self.reads.module_keys(path).add(("scope-calls", scope))
+        return self._index(path).calls_by_scope.get(scope, [])
 
     def call_at(self, path: str, line: int, col: int) -> Optional[CallSite]:
-        return self.index(path).calls_at.get((line, col))
+        self.reads.module_keys(path).add(("call-at", line, col))
+        return self._index(path).calls_at.get((line, col))
 
     def assignments(self) -> Iterator[tuple[ModuleFacts, Assignment]]:
         for module in self.modules_by_path.values():
             for assignment in module.assignments:
                 yield module, assignment
+
+
+def _build_index(module: ModuleFacts) -> _ModuleIndex:
+    index = _ModuleIndex()
+    names = index.names
+
+    def add(scope: str, name: str, binding: Binding) -> None:
+        names.setdefault(scope, {}).setdefault(name, []).append(binding)
+
+    globals_by_scope: dict[str, set[str]] = {}
+    for function in module.functions:
+        index.functions[function.qualname] = function
+        globals_by_scope[function.qualname] = set(function.global_names)
+        add(function.scope, function.name, FunctionBinding(module.path, function))
+        for position, parameter in enumerate(function.params):
+            add(
+                function.qualname,
+                parameter.name,
+                ParameterBinding(module.path, function, parameter, position),
+            )
+    for cls in module.classes:
+        index.classes[cls.qualname] = cls
+        add(cls.scope, cls.name, ClassBinding(module.path, cls))
+        body_scope = class_body_scope(cls.qualname)
+        for name, value, _ in cls.attributes:
+            add(body_scope, name, ExprBinding(value, Frame(module.path, body_scope)))
+    for function in module.functions:
+        if function.class_qualname is not None:
+            add(
+                class_body_scope(function.class_qualname),
+                function.name,
+                FunctionBinding(module.path, function),
+            )
+    for binding in module.imports:
+        if binding.attr == "*":
+            if binding.scope == "":
+                index.star_imports.append(binding)
+            continue
+        add(binding.scope, binding.name, ImportedBinding(module.path, binding))
+    for assignment in module.assignments:
+        if not isinstance(assignment.target, ir.Name) or assignment.scope.startswith("<class"):
+            continue
+        name = assignment.target.id
+        scope = assignment.scope
+        if name in globals_by_scope.get(scope, ()):
+            scope = ""
+        frame = Frame(module.path, assignment.scope)
+        add(scope, name, ExprBinding(assignment.value, frame, assignment))
+    for site in module.calls:
+        index.calls_by_scope.setdefault(site.scope, []).append(site)
+        index.calls_at[(site.call.loc.line, site.call.loc.col)] = site
+    index.decorated = tuple(function for function in module.functions if function.decorators)
+    return index
+
+
+def call_key(site: CallSite) -> tuple[str, str]:
+    """How the project's call index files a call: ("attribute", name) for ``x.name(...)``,
+    ("named", name) for ``name(...)``, ("other", "") for anything else."""
+    func = site.call.func
+    if isinstance(func, ir.Attr):
+        return "attribute", func.attr
+    if isinstance(func, ir.Name):
+        return "named", func.id
+    return "other", ""
+
+
+def changed_read(reads: ReadLog, before: ModuleFacts, after: ModuleFacts) -> Optional[str]:
+    """The first read in ``reads`` that a module's facts ``after`` an edit answer otherwise
+    than ``before`` it did, described; None when every read gets the same answer, so that the
+    analyses, which are deterministic in what they read, would find the same."""
+    for name in IDENTITY_FIELDS:
+        if getattr(before, name) != getattr(after, name):
+            return name
+    path = before.path
+    for name in sorted(reads.fields.get(path, ())):
+        if getattr(before, name) != getattr(after, name):
+            return f"{name} of {path}"
+    keys = reads.keys.get(path)
+    if keys:
+        old, new = _build_index(before), _build_index(after)
+        for key in sorted(keys, key=repr):
+            if _index_answer(old, key) != _index_answer(new, key):
+                return f"{key} in {path}"
+    if reads.calls:
+        old_calls, new_calls = _calls_by_key(before), _calls_by_key(after)
+        for key in sorted(reads.calls, key=repr):
+            if old_calls.get(key, []) != new_calls.get(key, []):
+                return f"calls {key} in {path}"
+    return None
+
+
+def _calls_by_key(module: ModuleFacts) -> dict[ReadKey, list[CallSite]]:
+    """A module's calls under each key the call index is read by: ("attribute", name),
+    ("named", name), ("named",) for every bare-name call, ("other",)."""
+    calls: dict[ReadKey, list[CallSite]] = {}
+    for site in module.calls:
+        kind, called = call_key(site)
+        calls.setdefault((kind, called) if called else (kind,), []).append(site)
+        if kind == "named":
+            calls.setdefault((kind,), []).append(site)
+    return calls
+
+
+def _index_answer(index: _ModuleIndex, key: ReadKey) -> object:
+    kind = key[0]
+    if kind == "name":
+        return index.names.get(str(key[1]), {}).get(str(key[2]))
+    if kind == "function":
+        return index.functions.get(str(key[1]))
+    if kind == "class":
+        return index.classes.get(str(key[1]))
+    if kind == "decorated":
+        return index.decorated
+    if kind == "star":
+        return index.star_imports
+    if kind == "scope-calls":
+        return index.calls_by_scope.get(str(key[1]))
+    if kind == "call-at":
+        return index.calls_at.get((int(key[1]), int(key[2])))
+    raise ValueError(f"unknown read {key!r}")

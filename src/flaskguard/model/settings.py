@@ -215,33 +215,29 @@ class ConfigModel:
     def _from_object_targets(self) -> set[object]:
         """Classes and modules handed to ``from_object``/``from_pyfile`` anywhere."""
         targets: set[object] = set()
-        for module in self.project.modules:
-            for site in module.calls:
-                func = site.call.func
-                if not (isinstance(func, ir.Attr) and func.attr in ("from_object", "from_pyfile")):
-                    continue
-                if not site.call.args:
-                    continue
-                argument = site.call.args[0]
-                frame = Frame(module.path, site.scope)
-                if func.attr == "from_pyfile":
-                    name = self.evaluator.evaluate(argument, frame).value
-                    if isinstance(name, str):
-                        found = self._file_module(name, module.path)
-                        if found is not None:
-                            targets.add(ModRef(found))
-                    continue
-                if isinstance(argument, ir.Name) and argument.id == "__name__":
-                    targets.add(ModRef(module.path))
-                    continue
-                value = self.evaluator.evaluate(argument, frame).value
-                if isinstance(value, str):
-                    targets.update(self._dotted_target(value, module.path))
-                targets.update(
-                    v
-                    for v in self.resolver.infer(argument, frame)
-                    if isinstance(v, (ClassRef, ModRef))
-                )
+        for path, site in self.project.calls_of_attribute("from_object", "from_pyfile"):
+            func = site.call.func
+            assert isinstance(func, ir.Attr)
+            if not site.call.args:
+                continue
+            argument = site.call.args[0]
+            frame = Frame(path, site.scope)
+            if func.attr == "from_pyfile":
+                name = self.evaluator.evaluate(argument, frame).value
+                if isinstance(name, str):
+                    found = self._file_module(name, path)
+                    if found is not None:
+                        targets.add(ModRef(found))
+                continue
+            if isinstance(argument, ir.Name) and argument.id == "__name__":
+                targets.add(ModRef(path))
+                continue
+            value = self.evaluator.evaluate(argument, frame).value
+            if isinstance(value, str):
+                targets.update(self._dotted_target(value, path))
+            targets.update(
+                v for v in self.resolver.infer(argument, frame) if isinstance(v, (ClassRef, ModRef))
+            )
         return targets
 
     def _dotted_target(self, dotted: str, importer: str) -> set[object]:

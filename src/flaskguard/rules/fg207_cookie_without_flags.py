@@ -100,20 +100,18 @@ EFFECTS = {
 def check(project: Project) -> Iterator[Finding]:
     analysis = secrets_analysis(project)
     hooks = _hook_functions(project, analysis)
-    for module in project.modules:
-        if code_kind(project, module.path) is not None:
+    for path, site in project.calls_of_attribute(*COOKIE_METHODS):
+        if code_kind(project, path) is not None:
             continue
-        for site in module.calls:
-            func = site.call.func
-            if not (isinstance(func, ir.Attr) and func.attr in COOKIE_METHODS):
-                continue
-            frame = site_frame(Frame(module.path, site.scope), site)
-            receiver = _receiver(analysis, func.value, frame, hooks)
-            if receiver is None:
-                continue
-            found = _finding(analysis, module.path, site, frame, func.attr, receiver)
-            if found is not None:
-                yield found
+        func = site.call.func
+        assert isinstance(func, ir.Attr)
+        frame = site_frame(Frame(path, site.scope), site)
+        receiver = _receiver(analysis, func.value, frame, hooks)
+        if receiver is None:
+            continue
+        found = _finding(analysis, path, site, frame, func.attr, receiver)
+        if found is not None:
+            yield found
 
 
 SENSITIVE_COOKIE_WORDS = frozenset(
@@ -249,20 +247,20 @@ def _hook_functions(project: Project, analysis: SecretsAnalysis) -> set[tuple[st
     to, ``after_request``/``after_app_request``/``after_this_request``."""
     hooks: set[tuple[str, str]] = set()
     for module in project.modules:
-        for function in module.functions:
+        for function in project.decorated_functions(module):
             frame = Frame(module.path, function.scope)
             for decorator in function.decorators:
                 target = decorator.func if isinstance(decorator, ir.Call) else decorator
                 if _is_hook(analysis, target, frame):
                     hooks.add((module.path, function.qualname))
-        for site in module.calls:
-            func = site.call.func
-            if not (site.call.args and _is_hook(analysis, func, Frame(module.path, site.scope))):
-                continue
-            frame = site_frame(Frame(module.path, site.scope), site)
-            for value in analysis.resolver.infer(site.call.args[0], frame):
-                if isinstance(value, FuncRef):
-                    hooks.add((value.module, value.qualname))
+    for path, site in project.calls_named(*RESPONSE_HOOKS):
+        func = site.call.func
+        if not (site.call.args and _is_hook(analysis, func, Frame(path, site.scope))):
+            continue
+        frame = site_frame(Frame(path, site.scope), site)
+        for value in analysis.resolver.infer(site.call.args[0], frame):
+            if isinstance(value, FuncRef):
+                hooks.add((value.module, value.qualname))
     return hooks
 
 

@@ -1,0 +1,85 @@
+"""What the project stage read of each module's facts.
+
+A scan's findings are a function of what the model, the analyses and the rules read of the
+module facts. When every read would give the same answer on a module's new facts as on its
+old ones, the findings stand, and an edit (a new helper function, a changed loop body nobody
+looked into) does not need the whole project analysed again.
+
+Reads are noted at two grains. A whole content field of a module (``calls``, ``assignments``…)
+is noted when code reads it through the module object, as the project-wide loops do; the
+project hands out :class:`WatchedModule` objects, which note that on every read. Finer keys
+are noted by the project's lookups (a name in a scope, a function by qualified name, the calls
+of one attribute across the project), which read the plain facts underneath. See
+:meth:`flaskguard.model.project.Project.changed_read` for how an edit is judged against them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Union
+
+from flaskguard.facts.module import ModuleFacts
+
+# What identifies a module: these cannot change without the file changing its path.
+IDENTITY_FIELDS = ("path", "module_name", "is_package", "is_main_module")
+CONTENT_FIELDS = ("imports", "functions", "classes", "calls", "assignments", "suppressions")
+
+ReadKey = tuple[Union[str, int], ...]
+
+
+@dataclass
+class ReadLog:
+    """Everything one project-stage run read of the module facts, by module path."""
+
+    fields: dict[str, set[str]] = field(default_factory=dict)  # whole content fields
+    keys: dict[str, set[ReadKey]] = field(default_factory=dict)  # lookups in a module's index
+    calls: set[ReadKey] = field(default_factory=set)  # lookups in the project's call index
+
+    def module_keys(self, path: str) -> set[ReadKey]:
+        found = self.keys.get(path)
+        if found is None:
+            found = self.keys[path] = set()
+        return found
+
+    def moved(self, path: str, lines: dict[int, int]) -> ReadLog:
+        """This log after ``path``'s lines moved (old line → new line): keys naming a line
+        name the new one. KeyError for a line ``lines`` does not know."""
+        keys = dict(self.keys)
+        if path in keys:
+            keys[path] = {
+                (key[0], lines[int(key[1])], *key[2:]) if key[0] == "call-at" else key
+                for key in keys[path]
+            }
+        return ReadLog(self.fields, keys, self.calls)
+
+
+class WatchedModule(ModuleFacts):
+    """A module's facts that note which content fields are read (in ``reads``)."""
+
+    __slots__ = ("reads",)
+    reads: set[str]
+
+    @staticmethod
+    def of(module: ModuleFacts, reads: set[str]) -> WatchedModule:
+        watched = object.__new__(WatchedModule)
+        for name in (*IDENTITY_FIELDS, *CONTENT_FIELDS):
+            _SLOTS[name].__set__(watched, _SLOTS[name].__get__(module))
+        object.__setattr__(watched, "reads", reads)
+        return watched
+
+
+_SLOTS = {name: ModuleFacts.__dict__[name] for name in (*IDENTITY_FIELDS, *CONTENT_FIELDS)}
+
+
+def _noting(name: str) -> property:
+    read = _SLOTS[name].__get__
+
+    def get(self: WatchedModule) -> object:
+        self.reads.add(name)
+        return read(self)
+
+    return property(get)
+
+
+for _name in CONTENT_FIELDS:
+    setattr(WatchedModule, _name, _noting(_name))
