@@ -207,6 +207,17 @@ class TouchedFile:
             data + b"\n\ndef _flaskguard_bench_edit_%d(value):\n    return value + %d\n" % (n, n)
         )
 
+    def edit_code_with_call(self) -> None:
+        self.edits += 1
+        data = self.path.read_bytes()
+        if data and not data.endswith(b"\n"):
+            data += b"\n"
+        n = self.edits
+        self.path.write_bytes(
+            data + b"\n\ndef _flaskguard_bench_call_%d(value):\n    total = len(value) + %d\n"
+            b"    return total\n" % (n, n)
+        )
+
     def restore(self) -> None:
         if self.edits:
             self.path.write_bytes(self.original)
@@ -376,6 +387,9 @@ def check_targets(results: dict[str, ToolResult], corpus: bs.CorpusInfo) -> list
         ),
         ratio_target(
             "one code edit <= 1.5x warm", "fg-code-edit", "fg-warm", 1.5, "code edit / warm"
+        ),
+        ratio_target(
+            "one edit with a call <= 1.5x warm", "fg-call-edit", "fg-warm", 1.5, "call edit / warm"
         ),
     ]
 
@@ -556,6 +570,7 @@ def main(argv: Optional[list[str]] = None) -> int:
             ("fg-warm", "flaskguard warm"),
             ("fg-touched", "flaskguard 1 changed"),
             ("fg-code-edit", "flaskguard 1 code edit"),
+            ("fg-call-edit", "flaskguard 1 call edit"),
             ("bandit", "bandit -r"),
             ("ruff", "ruff --select S"),
             ("semgrep", "semgrep"),
@@ -622,6 +637,11 @@ def main(argv: Optional[list[str]] = None) -> int:
         touched.restore()
         # 3b. the same file with a function appended: its facts change.
         runner.flaskguard(results["fg-code-edit"], lambda i: cold_cache["dir"], touched.edit_code)
+        touched.restore()
+        # 3c. a function with an assignment and a call: what most edits of code contain.
+        runner.flaskguard(
+            results["fg-call-edit"], lambda i: cold_cache["dir"], touched.edit_code_with_call
+        )
         touched.restore()
 
         # 4. Bandit.

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from flaskguard import __version__
+from flaskguard.model.reads import ReadLog
 
 SCHEMA = 1
 _TIMEOUT_S = 10.0
@@ -97,7 +98,8 @@ class Cache:
                 key TEXT, relpath TEXT, digest TEXT, payload BLOB,
                 PRIMARY KEY (key, relpath, digest));
             CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload BLOB);
-            CREATE TABLE IF NOT EXISTS reads (key TEXT PRIMARY KEY, payload BLOB);
+            CREATE TABLE IF NOT EXISTS module_reads (
+                key TEXT, relpath TEXT, payload BLOB, PRIMARY KEY (key, relpath));
             """
         )
         connection.execute("SELECT count(*) FROM files").fetchone()
@@ -226,37 +228,58 @@ class Cache:
             self.warn("reading results", error)
             return None
 
-    def latest_reads(self) -> Optional[Any]:
-        """What the project stage read to make the last result (see :meth:`store_result`)."""
+    def latest_reads(self, paths: Iterable[str]) -> Optional[ReadLog]:
+        """What the project stage read to make the last result (see :meth:`store_result`), of
+        the modules at ``paths`` and of the project's call index; None when it is not known."""
         try:
-            row = self.connection.execute(
-                "SELECT reads.payload FROM reads JOIN results USING (key)"
-            ).fetchone()
-            return pickle.loads(row[0]) if row else None
+            rows = self.connection.execute(
+                "SELECT relpath, module_reads.payload FROM module_reads JOIN results USING (key)"
+                " WHERE relpath = ''"
+            ).fetchall()
+            if not rows:
+                return None
+            log = ReadLog(calls=pickle.loads(rows[0][1]))
+            for path in set(paths):
+                row = self.connection.execute(
+                    "SELECT module_reads.payload FROM module_reads JOIN results USING (key)"
+                    " WHERE relpath = ?",
+                    (path,),
+                ).fetchone()
+                if row is None:  # every module of a project has its row: not known
+                    return None
+                log.fields[path], log.keys[path] = pickle.loads(row[0])
+            return log
         except Exception as error:  # a damaged entry is a miss, never a crash
             self.warn("reading results", error)
             return None
 
     def store_result(
-        self, key: str, result: Any, reads: Optional[Any] = None, *, keep_reads: bool = False
+        self, key: str, result: Any, reads: Optional[ReadLog] = None, *, keep_reads: bool = False
     ) -> None:
         """Keep ``result`` as the project's latest, with ``reads``, what the analyses read to
-        make it, or (``keep_reads``) with the reads of the result it replaces. They are kept
-        apart: a warm scan needs the result only."""
+        make it, or (``keep_reads``) with the reads of the result it replaces, those of the
+        modules in ``reads`` replaced. Reads are kept by module, apart from the result: a warm
+        scan needs the result only, and a re-scan the reads of the changed modules."""
         try:
             with self.connection:
                 # Only the latest state of a project is worth keeping.
                 self.connection.execute("DELETE FROM results")
                 if keep_reads:
-                    self.connection.execute("UPDATE reads SET key = ?", (key,))
+                    self.connection.execute("UPDATE module_reads SET key = ?", (key,))
                 else:
-                    self.connection.execute("DELETE FROM reads")
+                    self.connection.execute("DELETE FROM module_reads")
                 self.connection.execute(
                     "INSERT INTO results VALUES (?, ?)", (key, pickle.dumps(result, 5))
                 )
                 if reads is not None:
-                    self.connection.execute(
-                        "INSERT INTO reads VALUES (?, ?)", (key, pickle.dumps(reads, 5))
+                    rows = [
+                        (key, path, pickle.dumps((fields, reads.keys.get(path, set())), 5))
+                        for path, fields in reads.fields.items()
+                    ]
+                    if not keep_reads:
+                        rows.append((key, "", pickle.dumps(reads.calls, 5)))
+                    self.connection.executemany(
+                        "INSERT OR REPLACE INTO module_reads VALUES (?, ?, ?)", rows
                     )
         except sqlite3.Error as error:
             self.warn("storing results", error)

@@ -510,10 +510,7 @@ def run_scan(
             if reused is not None:
                 kept, reads = reused
                 result = _from_cache(kept, started, cache_warnings + cache.warnings)
-                if isinstance(reads, ReadLog):
-                    cache.store_result(result_key, kept, reads)
-                else:
-                    cache.store_result(result_key, kept, keep_reads=reads == "kept")
+                cache.store_result(result_key, kept, reads, keep_reads=reads is not None)
                 cache.close()
                 return result
     try:
@@ -643,11 +640,11 @@ class _Rescan:
 
 def _reuse_if_facts_unchanged(
     cache: Cache, previous: object, rescan: _Rescan, progress: Optional[ProgressCallback]
-) -> Optional[tuple[_CachedResult, Union[ReadLog, str, None]]]:
+) -> Optional[tuple[_CachedResult, Optional[ReadLog]]]:
     """The last result, brought up to date, when every file changed since has the same facts,
     the same facts on other lines, or other facts where the analyses did not read. With it,
-    what the analyses read, as the result should be stored with: a log, "kept" (the stored
-    one still holds) or None (none holds).
+    the reads to store with it: those of the changed modules (the others' stand), or None
+    when they are no longer known.
 
     Edits of comments, of docstrings the analyses do not read, of trailing whitespace or line
     endings, or of blank lines change a file but not what the analyses see: the changed files
@@ -702,7 +699,7 @@ def _reuse_if_facts_unchanged(
     )
     cache.prune_payloads(facts_key, {p.relpath: rescan.digests[p.relpath] for p in packed})
     moved: dict[str, LineMap] = {}
-    reads: Optional[object] = None
+    reads = cache.latest_reads(p.relpath for p in moved_files) if moved_files else ReadLog()
     for p in moved_files:
         before, now = _unpickled(earlier.get(p.relpath)), p.unpack()
         if before is None or not _same_besides_module(before, now):
@@ -712,18 +709,14 @@ def _reuse_if_facts_unchanged(
         if mapping is not None:
             moved[p.relpath] = mapping
             continue
-        if reads is None:
-            reads = cache.latest_reads()
         if (
-            not isinstance(reads, ReadLog)
+            reads is None
             or before.module.suppressions != now.module.suppressions
             or changed_read(reads, before.module, now.module) is not None
         ):
             return None
-    stored_reads: Union[ReadLog, str, None] = "kept"
-    if moved:
-        # Reads that name a line (a call looked up by position) must name the new one.
-        stored_reads = _moved_reads(cache.latest_reads() if reads is None else reads, moved)
+    # Reads that name a line (a call looked up by position) must name the new one.
+    stored_reads = _moved_reads(reads, moved)
     try:
         findings = [_move_lines(f, moved) for f in previous.result.findings] if moved else None
     except KeyError:  # a finding on a line the facts do not mention: not safe to move
@@ -755,8 +748,8 @@ def _reuse_if_facts_unchanged(
     return replace(previous, result=result, files=files), stored_reads
 
 
-def _moved_reads(reads: object, moved: Mapping[str, LineMap]) -> Optional[ReadLog]:
-    if not isinstance(reads, ReadLog):
+def _moved_reads(reads: Optional[ReadLog], moved: Mapping[str, LineMap]) -> Optional[ReadLog]:
+    if reads is None:
         return None
     try:
         for path, mapping in moved.items():
