@@ -371,16 +371,13 @@ class ObjectResolver:
         if by_target is None:
             by_target = {}
             self._callers_by_target[function.name] = by_target
-            for path, site in self._callers_named(function.name):
+            for path, site in self.project.calls_named(function.name):
                 frame = site_frame(Frame(path, site.scope), site)
                 for callee in self.infer(site.call.func, frame, depth):
                     if isinstance(callee, FuncRef):
                         key = (callee.module, callee.qualname)
                         by_target.setdefault(key, []).append((site, frame))
         yield from by_target.get((module, function.qualname), ())
-
-    def _callers_named(self, name: str) -> list[tuple[str, CallSite]]:
-        return self.project.calls_named(name)
 
     def _imported(self, binding: ImportedBinding, depth: int) -> set[Value]:
         module = self.project.module(binding.module)

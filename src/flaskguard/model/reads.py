@@ -36,6 +36,7 @@ class ReadLog:
     calls: set[ReadKey] = field(default_factory=set)  # lookups in the project's call index
 
     def module_keys(self, path: str) -> set[ReadKey]:
+        # Asked on every name lookup: no ``setdefault``, which would build a set each time.
         found = self.keys.get(path)
         if found is None:
             found = self.keys[path] = set()
