@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Optional, Union
 
 from flaskguard.facts import ir
-from flaskguard.facts.module import Assignment, CallSite, FunctionFacts
+from flaskguard.facts.module import Assignment, CallSite, FunctionFacts, ModuleFacts
 from flaskguard.knowledge.frameworks import (
     CANONICAL_NAMES,
     CLI_DECORATOR_ATTRIBUTES,
@@ -215,36 +215,14 @@ class ObjectResolver:
         they may construct a subclass of one of ``names``.
         """
         last_parts = {name.rsplit(".", 1)[-1] for name in names}
-        aliases = self.project.cached("objects.alias-names", self._alias_names)
         class_names: frozenset[str] = frozenset()
         if or_project_classes:
             class_names = frozenset(c.name for m in self.project.modules for c in m.classes)
             last_parts |= class_names
-
-        def name_passes(path: str, name: str) -> bool:
-            module_aliases = aliases[path]
-            return module_aliases is None or name in module_aliases or name in class_names
-
-        for path, site in self.project.call_candidates(last_parts, name_passes):
+        for path, site in self.project.call_candidates(
+            last_parts, aliased_name_calls, names=class_names
+        ):
             yield path, site, site_frame(Frame(path, site.scope), site)
-
-    def _alias_names(self) -> dict[str, Optional[frozenset[str]]]:
-        """Per module, the names an import or an assignment binds somewhere in it (in any
-        scope: a per-scope lookup for every call costs more than it saves), or None when a
-        star import may bind any name."""
-        found: dict[str, Optional[frozenset[str]]] = {}
-        for module in self.project.modules:
-            if any(binding.attr == "*" for binding in module.imports):
-                found[module.path] = None
-                continue
-            found[module.path] = frozenset(
-                (
-                    *(binding.name for binding in module.imports),
-                    *(a.target.id for a in module.assignments if isinstance(a.target, ir.Name)),
-                    *(name for cls in module.classes for name, _, _ in cls.attributes),
-                )
-            )
-        return found
 
     def self_instance(self, frame: Frame, function: FunctionFacts) -> Optional[Instance]:
         if function.class_qualname is None or not function.params:
@@ -503,3 +481,30 @@ class ObjectResolver:
                 result.update(self.infer(returned, callee, depth))
             return result
         return set()
+
+
+def bound_names(module: ModuleFacts, *, parameters: bool = False) -> Optional[frozenset[str]]:
+    """The names an import or an assignment (and, with ``parameters``, a parameter) binds
+    somewhere in a module, in any scope: a per-scope lookup for every call costs more than it
+    saves. None when a star import may bind any name."""
+    if any(binding.attr == "*" for binding in module.imports):
+        return None
+    return frozenset(
+        (
+            *(binding.name for binding in module.imports),
+            *(a.target.id for a in module.assignments if isinstance(a.target, ir.Name)),
+            *(name for cls in module.classes for name, _, _ in cls.attributes),
+            *(p.name for f in module.functions if parameters for p in f.params),
+        )
+    )
+
+
+def aliased_name_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
+    """A module's calls of a bare name it binds by an import or an assignment: the bare-name
+    calls that can be an alias of an external callable (see ``candidate_calls``)."""
+    names = bound_names(module)
+    return tuple(
+        site
+        for site in module.calls
+        if isinstance(site.call.func, ir.Name) and (names is None or site.call.func.id in names)
+    )

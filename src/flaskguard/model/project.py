@@ -8,8 +8,9 @@ analyses ask the model; they never look at source text or ASTs.
 
 from __future__ import annotations
 
+import importlib
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator
+from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
@@ -33,6 +34,12 @@ if TYPE_CHECKING:
     from flaskguard.facts.templates import TemplateFacts
 
 T = TypeVar("T")
+V = TypeVar("V")
+
+# A view of one module: a module-level function of that module's facts alone (it may not
+# consult the project), so that its answer on an edited module tells whether a loop that
+# asked it would see the edit. See :meth:`Project.view`.
+ModuleView = Callable[[ModuleFacts], T]
 
 
 class Frame:
@@ -131,9 +138,9 @@ class _CallIndex:
     (position in the project, module path, site, attribute or name called)."""
 
     by_attribute: dict[str, list[tuple[int, str, CallSite, str]]] = field(default_factory=dict)
-    by_name: list[tuple[int, str, CallSite, str]] = field(default_factory=list)
     by_exact_name: dict[str, list[tuple[int, str, CallSite, str]]] = field(default_factory=dict)
     others: list[tuple[int, str, CallSite, str]] = field(default_factory=list)
+    offsets: dict[str, int] = field(default_factory=dict)  # position of a module's first call
 
 
 @dataclass
@@ -202,6 +209,7 @@ class Project:
             t.path: t for t in sorted(templates, key=lambda t: t.path)
         }
         self._indexes: dict[str, _ModuleIndex] = {}
+        self._views: dict[tuple[str, str], Any] = {}
         self._cache: dict[str, Any] = {}
         self._found_modules: dict[tuple[str, str], Optional[ModuleFacts]] = {}
 
@@ -357,6 +365,33 @@ class Project:
         self.reads.module_keys(module.path).add(("decorated",))
         return self._index(module.path).decorated
 
+    def view(self, module: ModuleFacts, of: ModuleView[T]) -> T:
+        """What ``of`` selects from a module's facts, for project-wide loops: the loop asks
+        each module for the calls or assignments it could act on (``x.config[...] = ...``,
+        calls with a ``verify=`` keyword) instead of reading all of them, so an edit that
+        adds other calls or assignments leaves what it read unchanged."""
+        ref = view_ref(of)
+        self.reads.module_keys(module.path).add(("view", ref))
+        return self._viewed(module.path, ref, of)
+
+    def view_entry(
+        self, module: ModuleFacts, of: ModuleView[Mapping[Hashable, V]], entry: Hashable
+    ) -> Optional[V]:
+        """One entry of a module's view that maps keys to values (an index by scope and
+        name, say): only that entry is noted as read."""
+        ref = view_ref(of)
+        self.reads.module_keys(module.path).add(("view", ref, entry))
+        return self._viewed(module.path, ref, of).get(entry)
+
+    def _viewed(self, path: str, ref: str, of: ModuleView[T]) -> T:
+        key = (path, ref)
+        if key in self._views:
+            found: T = self._views[key]
+            return found
+        computed = of(self._plain_by_path[path])
+        self._views[key] = computed
+        return computed
+
     def lookup(self, frame: Frame, name: str) -> list[Binding]:
         """Every binding ``name`` may have in ``frame``, innermost scope first (LEGB)."""
         index = self._index(frame.module)
@@ -411,36 +446,61 @@ class Project:
     def call_candidates(
         self,
         attributes: Collection[str],
-        name_passes: Optional[Callable[[str, str], bool]],
+        named_by: Optional[ModuleView[tuple[CallSite, ...]]] = None,
         *,
         other_callees: bool = True,
         names: Collection[str] = (),
     ) -> list[tuple[str, CallSite]]:
         """In module and call order: calls of an attribute in ``attributes``, calls of a bare
-        name in ``names`` or for which ``name_passes(module path, name)`` (none without it),
-        and, with ``other_callees``, calls of anything else (a call's result, a subscript...)."""
+        name in ``names`` or that the module view ``named_by`` selects (a module's bare-name
+        calls of the names it imports, say), and, with ``other_callees``, calls of anything
+        else (a call's result, a subscript...)."""
         index = self.cached("project.call-index", self._index_calls)
         wanted = set(attributes)
         self.reads.calls.update(("attribute", name) for name in wanted)
         entries = [entry for name in wanted for entry in index.by_attribute.get(name, ())]
         exact = set(names)
         self.reads.calls.update(("named", name) for name in exact)
-        if name_passes is not None:
-            exact = set()  # the predicate sees every named call
         entries.extend(entry for name in exact for entry in index.by_exact_name.get(name, ()))
-        if name_passes is not None:
-            self.reads.calls.add(("named",))
-            entries.extend(entry for entry in index.by_name if name_passes(entry[1], entry[3]))
+        if named_by is not None:
+            seen = {id(entry[2]) for entry in entries}
+            entries.extend(
+                entry for entry in self._viewed_calls(named_by) if id(entry[2]) not in seen
+            )
         if other_callees:
             self.reads.calls.add(("other",))
             entries.extend(index.others)
         entries.sort(key=lambda entry: entry[0])
         return [(path, site) for _, path, site, _ in entries]
 
+    def _viewed_calls(
+        self, of: ModuleView[tuple[CallSite, ...]]
+    ) -> list[tuple[int, str, CallSite, str]]:
+        """The calls a module view selects in every module, as call index entries."""
+
+        def collect() -> list[tuple[int, str, CallSite, str]]:
+            index = self.cached("project.call-index", self._index_calls)
+            found: list[tuple[int, str, CallSite, str]] = []
+            for module in self.modules_by_path.values():
+                selected = self.view(module, of)
+                if not selected:
+                    continue
+                offset = index.offsets[module.path]
+                position = {
+                    id(site): i for i, site in enumerate(self._plain_by_path[module.path].calls)
+                }
+                found.extend(
+                    (offset + position[id(site)], module.path, site, "") for site in selected
+                )
+            return found
+
+        return self.cached(f"project.viewed-calls.{view_ref(of)}", collect)
+
     def _index_calls(self) -> _CallIndex:
         index = _CallIndex()
         order = 0
         for module in self._plain_by_path.values():
+            index.offsets[module.path] = order
             for site in module.calls:
                 kind, called = call_key(site)
                 if kind == "attribute":
@@ -448,7 +508,6 @@ class Project:
                         (order, module.path, site, called)
                     )
                 elif kind == "named":
-                    index.by_name.append((order, module.path, site, called))
                     index.by_exact_name.setdefault(called, []).append(
                         (order, module.path, site, called)
                     )
@@ -524,6 +583,23 @@ def _build_index(module: ModuleFacts) -> _ModuleIndex:
     return index
 
 
+def view_ref(of: Callable[..., object]) -> str:
+    """How a module view is named in a read log: ``module:qualified name``."""
+    return f"{of.__module__}:{of.__qualname__}"
+
+
+def _view_of(ref: str) -> Optional[Callable[[ModuleFacts], Any]]:
+    """The view a read log names, or None when this version of the code has none."""
+    module_name, _, qualname = ref.partition(":")
+    try:
+        found: Any = importlib.import_module(module_name)
+        for part in qualname.split("."):
+            found = getattr(found, part)
+    except (ImportError, AttributeError):
+        return None
+    return found if callable(found) else None
+
+
 def call_key(site: CallSite) -> tuple[str, str]:
     """How the project's call index files a call: ("attribute", name) for ``x.name(...)``,
     ("named", name) for ``name(...)``, ("other", "") for anything else."""
@@ -549,8 +625,21 @@ def changed_read(reads: ReadLog, before: ModuleFacts, after: ModuleFacts) -> Opt
     keys = reads.keys.get(path)
     if keys:
         old, new = _build_index(before), _build_index(after)
+        views: dict[str, tuple[Any, Any]] = {}
         for key in sorted(keys, key=repr):
-            if _index_answer(old, key) != _index_answer(new, key):
+            if key[0] == "view":
+                ref = str(key[1])
+                if ref not in views:
+                    of = _view_of(ref)
+                    if of is None:
+                        return f"unknown view {ref}"
+                    views[ref] = (of(before), of(after))
+                answers = views[ref]
+                if len(key) > 2:
+                    answers = (answers[0].get(key[2]), answers[1].get(key[2]))
+                if answers[0] != answers[1]:
+                    return f"{key} in {path}"
+            elif _index_answer(old, key) != _index_answer(new, key):
                 return f"{key} in {path}"
     if reads.calls:
         old_calls, new_calls = _calls_by_key(before), _calls_by_key(after)
@@ -562,13 +651,11 @@ def changed_read(reads: ReadLog, before: ModuleFacts, after: ModuleFacts) -> Opt
 
 def _calls_by_key(module: ModuleFacts) -> dict[ReadKey, list[CallSite]]:
     """A module's calls under each key the call index is read by: ("attribute", name),
-    ("named", name), ("named",) for every bare-name call, ("other",)."""
+    ("named", name), ("other",)."""
     calls: dict[ReadKey, list[CallSite]] = {}
     for site in module.calls:
         kind, called = call_key(site)
         calls.setdefault((kind, called) if called else (kind,), []).append(site)
-        if kind == "named":
-            calls.setdefault((kind,), []).append(site)
     return calls
 
 
@@ -587,5 +674,7 @@ def _index_answer(index: _ModuleIndex, key: ReadKey) -> object:
     if kind == "scope-calls":
         return index.calls_by_scope.get(str(key[1]))
     if kind == "call-at":
-        return index.calls_at.get((int(key[1]), int(key[2])))
+        line, col = key[1], key[2]
+        assert isinstance(line, int) and isinstance(col, int)
+        return index.calls_at.get((line, col))
     raise ValueError(f"unknown read {key!r}")

@@ -15,16 +15,18 @@ of one attribute across the project), which read the plain facts underneath. See
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
-from typing import Union
 
+from flaskguard.facts import ir
 from flaskguard.facts.module import ModuleFacts
 
 # What identifies a module: these cannot change without the file changing its path.
 IDENTITY_FIELDS = ("path", "module_name", "is_package", "is_main_module")
 CONTENT_FIELDS = ("imports", "functions", "classes", "calls", "assignments", "suppressions")
 
-ReadKey = tuple[Union[str, int], ...]
+# ("name", scope, name), ("call-at", line, column), ("view", view, entry)…
+ReadKey = tuple[Hashable, ...]
 
 
 @dataclass
@@ -47,11 +49,27 @@ class ReadLog:
         name the new one. KeyError for a line ``lines`` does not know."""
         keys = dict(self.keys)
         if path in keys:
-            keys[path] = {
-                (key[0], lines[int(key[1])], *key[2:]) if key[0] == "call-at" else key
-                for key in keys[path]
-            }
+            keys[path] = {_moved_key(key, lines) for key in keys[path]}
         return ReadLog(self.fields, keys, self.calls)
+
+
+def _moved_key(key: ReadKey, lines: dict[int, int]) -> ReadKey:
+    if key[0] == "call-at":
+        line = key[1]
+        assert isinstance(line, int)
+        return (key[0], lines[line], *key[2:])
+    if key[0] == "view" and len(key) > 2:
+        return (*key[:2], _moved_entry(key[2], lines))
+    return key
+
+
+def _moved_entry(entry: Hashable, lines: dict[int, int]) -> Hashable:
+    """A view entry (a tuple that may hold locations) with its lines moved."""
+    if isinstance(entry, ir.Loc):
+        return ir.Loc(lines[entry.line], entry.col, lines[entry.end_line], entry.end_col)
+    if isinstance(entry, tuple):
+        return tuple(_moved_entry(part, lines) for part in entry)
+    return entry
 
 
 class WatchedModule(ModuleFacts):
