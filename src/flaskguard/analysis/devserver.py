@@ -19,7 +19,7 @@ from flaskguard.analysis.context import (
     ReachedCall,
 )
 from flaskguard.facts import ir
-from flaskguard.facts.module import CallSite
+from flaskguard.facts.module import CallSite, ModuleFacts
 from flaskguard.knowledge.frameworks import (
     DEV_SERVER_FUNCTIONS,
     DEV_SERVER_METHODS,
@@ -28,7 +28,14 @@ from flaskguard.knowledge.frameworks import (
     is_loopback,
 )
 from flaskguard.model.appconfig import ConfigWrite, config_writes
-from flaskguard.model.objects import ExtRef, Instance, Member, ObjectResolver, canonical
+from flaskguard.model.objects import (
+    ExtRef,
+    Instance,
+    Member,
+    ObjectResolver,
+    bound_names,
+    canonical,
+)
 from flaskguard.model.project import Frame, Project, site_frame
 
 if TYPE_CHECKING:
@@ -166,7 +173,7 @@ class DevServerAnalysis:
         for reached in self.context.reached_calls("main"):
             record(reached, "main")
         for module in self.project.modules:
-            for site in module.calls:
+            for site in self.project.view(module, possible_dev_server_calls):
                 frame = site_frame(Frame(module.path, site.scope), site)
                 record(ReachedCall(site, frame, Reach.NO, ()), None)
         return sorted(
@@ -408,3 +415,22 @@ def analysis_for(project: Project) -> DevServerAnalysis:
 def dev_server_uses(project: Project) -> list[DevServerUse]:
     analysis = analysis_for(project)
     return project.cached("devserver.uses", analysis.uses)
+
+
+def possible_dev_server_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
+    """The calls of a module that ``identify`` may recognise, known without inference: a
+    method with a dev-server or thread-start name, a bare name the module binds by an import,
+    an assignment or a parameter (callers may pass ``app.run``), and any other callee. A name
+    bound only by a ``def`` or a ``class`` resolves to that function or class, never to a
+    server, and a name bound nowhere (``len``) resolves to nothing."""
+    names = bound_names(module, parameters=True)
+    found = []
+    for site in module.calls:
+        func = site.call.func
+        if isinstance(func, ir.Attr):
+            if func.attr not in CANDIDATE_ATTRIBUTES:
+                continue
+        elif isinstance(func, ir.Name) and names is not None and func.id not in names:
+            continue
+        found.append(site)
+    return tuple(found)

@@ -32,14 +32,14 @@ import bisect
 import re
 import sys
 from collections.abc import Collection, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Callable, Optional
+from dataclasses import dataclass
+from typing import Callable, Optional, TypeVar
 
 from flaskguard.analysis.constants import ConstantEvaluator
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import DevServerAnalysis, analysis_for
 from flaskguard.facts import ir
-from flaskguard.facts.module import Assignment, CallSite, Guard
+from flaskguard.facts.module import Assignment, CallSite, Guard, ModuleFacts
 from flaskguard.knowledge import crypto
 from flaskguard.model.objects import ExtRef, Instance, Member, ObjectResolver, canonical
 from flaskguard.model.project import Frame, Project
@@ -331,13 +331,39 @@ def decide(groups: Sequence[Sequence[Clue]], strict: Callable[[Clue], bool]) -> 
 # -- where a value goes -------------------------------------------------------------------------
 
 
-@dataclass
-class _ModuleIndex:
-    assignments_at: dict[tuple[str, ir.Loc], list[Assignment]] = field(default_factory=dict)
-    calls_at: dict[tuple[str, ir.Loc], list[CallSite]] = field(default_factory=dict)
-    # (scope, variable) -> the assignments and calls whose expressions mention the variable
-    assignments_using: dict[tuple[str, str], list[Assignment]] = field(default_factory=dict)
-    calls_using: dict[tuple[str, str], list[CallSite]] = field(default_factory=dict)
+K = TypeVar("K")
+_Statements = tuple[tuple[Assignment, ...], tuple[CallSite, ...]]
+_NO_STATEMENTS: _Statements = ((), ())
+
+
+def statements_at(module: ModuleFacts) -> dict[tuple[str, ir.Loc], _Statements]:
+    """A module's assignments and calls by (scope, location of their statement)."""
+    return _grouped(module, lambda scope, expr, statement: [(scope, statement)])
+
+
+def statements_using(module: ModuleFacts) -> dict[tuple[str, str], _Statements]:
+    """A module's assignments and calls by (scope, a variable their expressions mention)."""
+    return _grouped(module, lambda scope, expr, statement: [(scope, v) for v in _names(expr)])
+
+
+def _grouped(
+    module: ModuleFacts, keys: Callable[[str, ir.Expr, ir.Loc], list[K]]
+) -> dict[K, _Statements]:
+    assignments: dict[K, list[Assignment]] = {}
+    calls: dict[K, list[CallSite]] = {}
+    for assignment in module.assignments:
+        for expr in (assignment.value, assignment.target):
+            for key in keys(assignment.scope, expr, assignment.statement.loc):
+                found = assignments.setdefault(key, [])
+                if not found or found[-1] is not assignment:
+                    found.append(assignment)
+    for site in module.calls:
+        for key in keys(site.scope, site.call, site.statement.loc):
+            calls.setdefault(key, []).append(site)
+    return {
+        key: (tuple(assignments.get(key, ())), tuple(calls.get(key, ())))
+        for key in assignments.keys() | calls.keys()
+    }
 
 
 @dataclass(frozen=True)
@@ -373,38 +399,25 @@ class PurposeFinder:
         self.project = project
         self.resolver = resolver
         self.evaluator = evaluator
-        self._indexes: dict[str, _ModuleIndex] = {}
         self._uses: dict[tuple[str, str, str], _Uses] = {}
 
-    def _index(self, path: str) -> _ModuleIndex:
-        found = self._indexes.get(path)
-        if found is None:
-            found = _ModuleIndex()
-            module = self.project.module(path)
-            for assignment in module.assignments:
-                key = (assignment.scope, assignment.statement.loc)
-                found.assignments_at.setdefault(key, []).append(assignment)
-                for var in _names(assignment.value) | _names(assignment.target):
-                    found.assignments_using.setdefault((assignment.scope, var), []).append(
-                        assignment
-                    )
-            for site in module.calls:
-                found.calls_at.setdefault((site.scope, site.statement.loc), []).append(site)
-                for var in _names(site.call):
-                    found.calls_using.setdefault((site.scope, var), []).append(site)
-            self._indexes[path] = found
-        return found
+    def _at(self, path: str, scope: str, statement: ir.Loc) -> _Statements:
+        module = self.project.module(path)
+        return self.project.view_entry(module, statements_at, (scope, statement)) or _NO_STATEMENTS
+
+    def _using(self, path: str, scope: str, var: str) -> _Statements:
+        module = self.project.module(path)
+        return self.project.view_entry(module, statements_using, (scope, var)) or _NO_STATEMENTS
 
     # -- where the value goes -------------------------------------------------------------
 
     def usage(self, path: str, site: CallSite, frame: Frame) -> Usage:
-        index = self._index(path)
-        key = (site.scope, site.statement.loc)
+        assignments_at, calls_at = self._at(path, site.scope, site.statement.loc)
         match = _call_at(site.call.loc)
         best: Optional[list[_Step]] = None
         best_target: Optional[ir.Expr] = None
         targets: list[ir.Expr] = []
-        for assignment in index.assignments_at.get(key, ()):
+        for assignment in assignments_at:
             targets.append(assignment.target)
             for root, target in ((assignment.value, assignment.target), (assignment.target, None)):
                 steps = find_path(root, match)
@@ -429,9 +442,7 @@ class PurposeFinder:
             # The call is inside an expression facts do not keep (a comprehension or generator):
             # the calls around it and the statement's targets still say where its value goes.
             around = [
-                s
-                for s in index.calls_at.get(key, ())
-                if s is not site and loc_contains(s.call.loc, site.call.loc)
+                s for s in calls_at if s is not site and loc_contains(s.call.loc, site.call.loc)
             ]
             around.sort(key=lambda s: (s.call.loc.line, s.call.loc.col), reverse=True)
             for outer in around:
@@ -455,9 +466,7 @@ class PurposeFinder:
 
     def _statement_roots(self, path: str, site: CallSite) -> list[ir.Expr]:
         roots: list[ir.Expr] = [
-            s.call
-            for s in self._index(path).calls_at.get((site.scope, site.statement.loc), ())
-            if s is not site
+            s.call for s in self._at(path, site.scope, site.statement.loc)[1] if s is not site
         ]
         function = self.project.function(path, site.scope) if site.scope else None
         if function is not None and site.statement.code.startswith("return"):
@@ -493,8 +502,8 @@ class PurposeFinder:
         found: list[_Use] = []
         rebinds: list[tuple[int, int]] = []
         handled: set[ir.Loc] = set()
-        index = self._index(path)
-        for assignment in index.assignments_using.get((scope, var), ()):
+        assignments_using, calls_using = self._using(path, scope, var)
+        for assignment in assignments_using:
             if assignment.target == name:
                 rebinds.append(_position(assignment.statement.loc))
             for root, target in ((assignment.value, assignment.target), (assignment.target, None)):
@@ -507,7 +516,7 @@ class PurposeFinder:
                     clues.append(self._target_clue(target, frame))
                 found.append(_Use(_position(assignment.statement.loc), clues, []))
         statements: dict[ir.Loc, list[CallSite]] = {}
-        for site in index.calls_using.get((scope, var), ()):
+        for site in calls_using:
             func = site.call.func
             if isinstance(func, ir.Attr) and func.attr == "update" and func.value == name:
                 found.append(_Use(_position(site.statement.loc), [], list(site.call.args)))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from flaskguard.facts import ir
-from flaskguard.facts.module import Guard
+from flaskguard.facts.module import Assignment, CallSite, Guard, ModuleFacts
 from flaskguard.model.objects import ClassRef, Instance, ModRef, ObjectResolver
 from flaskguard.model.project import Frame, Project
 
@@ -50,12 +50,10 @@ class ConfigWrite:
 def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrite]:
     writes: list[ConfigWrite] = []
     for module in project.modules:
-        for assignment in module.assignments:
-            if assignment.scope.startswith("<class"):
-                continue
+        for assignment in project.view(module, config_assignments):
             frame = Frame(module.path, assignment.scope)
             target = assignment.target
-            if isinstance(target, ir.Attr) and target.attr in ATTRIBUTE_KEYS:
+            if isinstance(target, ir.Attr):
                 for app in _apps(resolver, target.value, frame):
                     writes.append(
                         ConfigWrite(
@@ -70,13 +68,9 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                             f"app.{target.attr}",
                         )
                     )
-            elif (
-                isinstance(target, ir.Subscript)
-                and isinstance(target.value, ir.Attr)
-                and target.value.attr == "config"
-                and isinstance(target.index, ir.Const)
-                and isinstance(target.index.value, str)
-            ):
+            else:
+                assert isinstance(target, ir.Subscript) and isinstance(target.value, ir.Attr)
+                assert isinstance(target.index, ir.Const) and isinstance(target.index.value, str)
                 for app in _apps(resolver, target.value.value, frame):
                     writes.append(
                         ConfigWrite(
@@ -91,15 +85,10 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                             f'app.config["{target.index.value}"]',
                         )
                     )
-        for site in module.calls:
+        for site in project.view(module, config_method_calls):
             call = site.call
             func = call.func
-            if not (
-                isinstance(func, ir.Attr)
-                and isinstance(func.value, ir.Attr)
-                and func.value.attr == "config"
-            ):
-                continue
+            assert isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr)
             frame = Frame(module.path, site.scope)
             apps = _apps(resolver, func.value.value, frame)
             if not apps:
@@ -167,6 +156,36 @@ def config_writes(project: Project, resolver: ObjectResolver) -> list[ConfigWrit
                         )
                     )
     return writes
+
+
+def config_assignments(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """Assignments outside class bodies that may write an app's config: an attribute
+    shortcut (``x.debug = ...``) or a constant key (``x.config["KEY"] = ...``)."""
+    found = []
+    for assignment in module.assignments:
+        if assignment.scope.startswith("<class"):
+            continue
+        target = assignment.target
+        if (isinstance(target, ir.Attr) and target.attr in ATTRIBUTE_KEYS) or (
+            isinstance(target, ir.Subscript)
+            and isinstance(target.value, ir.Attr)
+            and target.value.attr == "config"
+            and isinstance(target.index, ir.Const)
+            and isinstance(target.index.value, str)
+        ):
+            found.append(assignment)
+    return tuple(found)
+
+
+def config_method_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
+    """Calls of a method of some ``x.config``."""
+    return tuple(
+        site
+        for site in module.calls
+        if isinstance(site.call.func, ir.Attr)
+        and isinstance(site.call.func.value, ir.Attr)
+        and site.call.func.value.attr == "config"
+    )
 
 
 def _keyword_pairs(call: ir.Call) -> list[tuple[str, ir.Expr, Optional[ir.Loc]]]:

@@ -25,7 +25,14 @@ from flaskguard.analysis.constants import NOT_CONSTANT, ConstantEvaluator
 from flaskguard.analysis.context import ExecutionContext, Reach
 from flaskguard.analysis.purpose import identifier_words, walk
 from flaskguard.facts import ir
-from flaskguard.facts.module import CallSite, ClassFacts, FunctionFacts, Guard
+from flaskguard.facts.module import (
+    Assignment,
+    CallSite,
+    ClassFacts,
+    FunctionFacts,
+    Guard,
+    ModuleFacts,
+)
 from flaskguard.knowledge.flaskapp import (
     ADMIN_MODEL_VIEWS,
     APP_CLASSES,
@@ -398,10 +405,9 @@ class FlaskModel:
     def _session_writes(self) -> list[tuple[str, ir.Loc, str]]:
         found = []
         for module in self.project.modules:
-            for assignment in module.assignments:
+            for assignment in self.project.view(module, subscript_assignments):
                 target = assignment.target
-                if not isinstance(target, ir.Subscript):
-                    continue
+                assert isinstance(target, ir.Subscript)
                 frame = Frame(module.path, assignment.scope)
                 if any(
                     isinstance(v, ExtRef) and canonical(v.name) == "flask.session"
@@ -438,33 +444,9 @@ class FlaskModel:
 
     def sets_security_headers(self) -> bool:
         """Whether code sets CSP, HSTS or frame options on responses itself."""
-        for module in self.project.modules:
-            for assignment in module.assignments:
-                target = assignment.target
-                if (
-                    isinstance(target, ir.Subscript)
-                    and isinstance(target.value, ir.Attr)
-                    and target.value.attr == "headers"
-                    and _is_security_header(target.index)
-                ):
-                    return True
-            for site in module.calls:
-                func = site.call.func
-                if not (
-                    isinstance(func, ir.Attr)
-                    and isinstance(func.value, ir.Attr)
-                    and func.value.attr == "headers"
-                ):
-                    continue
-                arguments = [*site.call.args, *(v for _, v in site.call.kwargs)]
-                for argument in arguments:
-                    if _is_security_header(argument):
-                        return True
-                    if isinstance(argument, ir.DictExpr) and any(
-                        k is not None and _is_security_header(k) for k in argument.keys
-                    ):
-                        return True
-        return False
+        return any(
+            self.project.view(module, _security_header_writes) for module in self.project.modules
+        )
 
     # -- hooks and authentication ---------------------------------------------------------
 
@@ -1623,3 +1605,38 @@ def flask_model(project: Project) -> FlaskModel:
         )
 
     return project.cached("flask-model", build)
+
+
+def subscript_assignments(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """A module's ``x[key] = ...`` assignments."""
+    return tuple(a for a in module.assignments if isinstance(a.target, ir.Subscript))
+
+
+def _security_header_writes(module: ModuleFacts) -> bool:
+    """Whether a module sets CSP, HSTS or frame options on ``x.headers`` itself."""
+    for assignment in module.assignments:
+        target = assignment.target
+        if (
+            isinstance(target, ir.Subscript)
+            and isinstance(target.value, ir.Attr)
+            and target.value.attr == "headers"
+            and _is_security_header(target.index)
+        ):
+            return True
+    for site in module.calls:
+        func = site.call.func
+        if not (
+            isinstance(func, ir.Attr)
+            and isinstance(func.value, ir.Attr)
+            and func.value.attr == "headers"
+        ):
+            continue
+        arguments = [*site.call.args, *(v for _, v in site.call.kwargs)]
+        for argument in arguments:
+            if _is_security_header(argument):
+                return True
+            if isinstance(argument, ir.DictExpr) and any(
+                k is not None and _is_security_header(k) for k in argument.keys
+            ):
+                return True
+    return False

@@ -93,7 +93,6 @@ class ObjectResolver:
         self._answers: dict[frozenset[Value], frozenset[Value]] = {}
         self._external_bases: dict[ClassRef, frozenset[str]] = {}
         self._active: set[tuple[int, Frame]] = set()
-        self._self_assigned: dict[str, dict[str, list[Assignment]]] = {}
         self._callers_by_target: dict[str, dict[tuple[str, str], list[tuple[CallSite, Frame]]]] = {}
 
     # -- public ---------------------------------------------------------------------------
@@ -435,26 +434,12 @@ class ObjectResolver:
         """Values assigned to ``self.<attr>`` in the class's methods."""
         result: set[Value] = set()
         prefix = cls.qualname + "."
-        for assignment in self._self_assignments(cls.module).get(attr, ()):
+        module = self.project.module(cls.module)
+        for assignment in self.project.view_entry(module, self_assignments, attr) or ():
             if assignment.scope.startswith(prefix):
                 frame = Frame(cls.module, assignment.scope)
                 result.update(self.infer(assignment.value, frame, depth))
         return result
-
-    def _self_assignments(self, path: str) -> dict[str, list[Assignment]]:
-        found = self._self_assigned.get(path)
-        if found is None:
-            found = {}
-            for assignment in self.project.module(path).assignments:
-                target = assignment.target
-                if (
-                    isinstance(target, ir.Attr)
-                    and isinstance(target.value, ir.Name)
-                    and target.value.id == "self"
-                ):
-                    found.setdefault(target.attr, []).append(assignment)
-            self._self_assigned[path] = found
-        return found
 
     def _call(self, value: Value, call: ir.Call, frame: Frame, depth: int) -> set[Value]:
         origin = (frame.module, call.loc.line, call.loc.col)
@@ -508,3 +493,17 @@ def aliased_name_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
         for site in module.calls
         if isinstance(site.call.func, ir.Name) and (names is None or site.call.func.id in names)
     )
+
+
+def self_assignments(module: ModuleFacts) -> dict[str, tuple[Assignment, ...]]:
+    """A module's ``self.<attr> = ...`` assignments, by attribute."""
+    found: dict[str, list[Assignment]] = {}
+    for assignment in module.assignments:
+        target = assignment.target
+        if (
+            isinstance(target, ir.Attr)
+            and isinstance(target.value, ir.Name)
+            and target.value.id == "self"
+        ):
+            found.setdefault(target.attr, []).append(assignment)
+    return {attr: tuple(assignments) for attr, assignments in found.items()}

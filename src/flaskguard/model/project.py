@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from flaskguard.facts.templates import TemplateFacts
 
 T = TypeVar("T")
+K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 # A view of one module: a module-level function of that module's facts alone (it may not
@@ -375,7 +376,7 @@ class Project:
         return self._viewed(module.path, ref, of)
 
     def view_entry(
-        self, module: ModuleFacts, of: ModuleView[Mapping[Hashable, V]], entry: Hashable
+        self, module: ModuleFacts, of: ModuleView[Mapping[K, V]], entry: K
     ) -> Optional[V]:
         """One entry of a module's view that maps keys to values (an index by scope and
         name, say): only that entry is noted as read."""
