@@ -178,8 +178,8 @@ def test_an_edit_that_changes_the_facts_runs_the_analyses(
     summary(root, cache)
     builds = project_builds
     builds.clear()
-    # A call the project-wide loops read, as they read every call.
-    (root / "helper.py").write_text("def f():\n    return len([])\n", encoding="utf-8")
+    # A call the dev-server analysis reads: a method named ``run`` may start a server.
+    (root / "helper.py").write_text("def f(x):\n    return x.run()\n", encoding="utf-8")
     assert [r[0] for r in summary(root, cache)] == ["FG100"]
     assert builds == [1]
     # A blank line above moves the flagged call one line down: the finding moves with it,

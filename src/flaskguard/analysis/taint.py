@@ -57,7 +57,7 @@ from flaskguard.analysis.taintvalues import (
     with_step,
 )
 from flaskguard.facts import flow, ir
-from flaskguard.facts.module import FunctionFacts, ModuleFacts
+from flaskguard.facts.module import Assignment, FunctionFacts, ModuleFacts
 from flaskguard.knowledge import taint as kb
 from flaskguard.model.apps import flask_model
 from flaskguard.model.objects import (
@@ -377,20 +377,14 @@ class TaintEngine:
     def _project_converters(self) -> dict[str, list[ClassRef]]:
         """``app.url_map.converters["name"] = SomeConverter`` registrations."""
         found: dict[str, list[ClassRef]] = {}
-        for module, assignment in self.project.assignments():
-            target = assignment.target
-            if not (
-                isinstance(target, ir.Subscript)
-                and isinstance(target.value, ir.Attr)
-                and target.value.attr == "converters"
-                and isinstance(target.index, ir.Const)
-                and isinstance(target.index.value, str)
-            ):
-                continue
-            frame = Frame(module.path, assignment.scope)
-            for value in self.resolver.infer(assignment.value, frame):
-                if isinstance(value, ClassRef):
-                    found.setdefault(target.index.value, []).append(value)
+        for module in self.project.modules:
+            for assignment in self.project.view(module, _converter_registrations):
+                target = assignment.target
+                assert isinstance(target, ir.Subscript) and isinstance(target.index, ir.Const)
+                frame = Frame(module.path, assignment.scope)
+                for value in self.resolver.infer(assignment.value, frame):
+                    if isinstance(value, ClassRef):
+                        found.setdefault(str(target.index.value), []).append(value)
         return found
 
     def is_extra_source(self, ref: FuncRef) -> bool:
@@ -2438,3 +2432,16 @@ def flows_of_kind(project: Project, kind: str) -> Iterator[TaintFlow]:
     for found in taint_flows(project):
         if found.kind == kind:
             yield found
+
+
+def _converter_registrations(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """``x.converters["name"] = ...``."""
+    return tuple(
+        a
+        for a in module.assignments
+        if isinstance(a.target, ir.Subscript)
+        and isinstance(a.target.value, ir.Attr)
+        and a.target.value.attr == "converters"
+        and isinstance(a.target.index, ir.Const)
+        and isinstance(a.target.index.value, str)
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from collections import defaultdict
-from collections.abc import Collection, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
@@ -524,11 +524,6 @@ class Project:
     def call_at(self, path: str, line: int, col: int) -> Optional[CallSite]:
         self.reads.module_keys(path).add(("call-at", line, col))
         return self._index(path).calls_at.get((line, col))
-
-    def assignments(self) -> Iterator[tuple[ModuleFacts, Assignment]]:
-        for module in self.modules_by_path.values():
-            for assignment in module.assignments:
-                yield module, assignment
 
 
 def _build_index(module: ModuleFacts) -> _ModuleIndex:

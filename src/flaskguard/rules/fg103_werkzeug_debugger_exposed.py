@@ -33,6 +33,7 @@ from flaskguard.analysis.codecontext import is_env_template
 from flaskguard.analysis.context import Reach
 from flaskguard.analysis.devserver import analysis_for, dev_server_uses
 from flaskguard.facts import ir
+from flaskguard.facts.module import Assignment, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.frameworks import DEBUGGED_APPLICATION
 from flaskguard.model.objects import ExtRef
@@ -99,14 +100,9 @@ def check(project: Project) -> Iterator[Finding]:
             anchors=[(path, site.statement.first_line)],
         )
     for module in project.modules:
-        for assignment in module.assignments:
+        for assignment in project.view(module, _pin_assignments):
             target = assignment.target
-            if not (
-                isinstance(target, ir.Subscript)
-                and isinstance(target.index, ir.Const)
-                and target.index.value == "WERKZEUG_DEBUG_PIN"
-            ):
-                continue
+            assert isinstance(target, ir.Subscript)
             frame = Frame(module.path, assignment.scope)
             if not any(
                 isinstance(v, ExtRef) and v.name == "os.environ"
@@ -166,3 +162,14 @@ def _pin_finding(path: str, loc: ir.Loc, value: str, scope: str) -> Finding:
 
 
 RULE = Rule(META, check)
+
+
+def _pin_assignments(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """``x["WERKZEUG_DEBUG_PIN"] = ...``."""
+    return tuple(
+        a
+        for a in module.assignments
+        if isinstance(a.target, ir.Subscript)
+        and isinstance(a.target.index, ir.Const)
+        and a.target.index.value == "WERKZEUG_DEBUG_PIN"
+    )

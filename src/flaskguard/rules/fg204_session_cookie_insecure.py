@@ -49,8 +49,10 @@ from collections.abc import Iterator
 from flaskguard.analysis.codecontext import code_kind, is_production_path
 from flaskguard.analysis.secrets import SecretsAnalysis, cookie_problems, secrets_analysis
 from flaskguard.facts import ir
+from flaskguard.facts.module import CallSite, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
-from flaskguard.model.apps import AppDef, FlaskModel, flask_model
+from flaskguard.model.appconfig import config_method_calls
+from flaskguard.model.apps import AppDef, FlaskModel, flask_model, subscript_assignments
 from flaskguard.model.objects import ExtRef, Instance, canonical
 from flaskguard.model.project import Frame, Project, site_frame
 from flaskguard.rules.base import Rule, RuleMeta
@@ -144,19 +146,28 @@ def _session_writes(project: Project, analysis: SecretsAnalysis) -> list[str]:
     for module in project.modules:
         if code_kind(project, module.path) is not None:
             continue
-        for assignment in module.assignments:
+        for assignment in project.view(module, subscript_assignments):
             target = assignment.target
+            assert isinstance(target, ir.Subscript)
             frame = Frame(module.path, assignment.scope)
-            if isinstance(target, ir.Subscript) and _is_session(analysis, target.value, frame):
+            if _is_session(analysis, target.value, frame):
                 found.append(f"{module.path}:{assignment.loc.line}")
-        for site in module.calls:
+        for site in project.view(module, _session_method_calls):
             func = site.call.func
-            if not (isinstance(func, ir.Attr) and func.attr in SESSION_WRITE_METHODS):
-                continue
+            assert isinstance(func, ir.Attr)
             frame = site_frame(Frame(module.path, site.scope), site)
             if _is_session(analysis, func.value, frame):
                 found.append(f"{module.path}:{site.call.loc.line}")
     return found
+
+
+def _session_method_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
+    """Calls of a method that writes to a session (``x.update(...)``, ``x.setdefault(...)``)."""
+    return tuple(
+        site
+        for site in module.calls
+        if isinstance(site.call.func, ir.Attr) and site.call.func.attr in SESSION_WRITE_METHODS
+    )
 
 
 def _is_session(analysis: SecretsAnalysis, expr: ir.Expr, frame: Frame) -> bool:
@@ -181,14 +192,10 @@ def _external_config(
 ) -> bool:
     """The app loads configuration the repository does not hold; it may set the flag."""
     for module in project.modules:
-        for site in module.calls:
+        for site in project.view(module, config_method_calls):
             func = site.call.func
-            if not (
-                isinstance(func, ir.Attr)
-                and isinstance(func.value, ir.Attr)
-                and func.value.attr == "config"
-                and func.attr in (*EXTERNAL_CONFIG_METHODS, "from_pyfile")
-            ):
+            assert isinstance(func, ir.Attr) and isinstance(func.value, ir.Attr)
+            if func.attr not in (*EXTERNAL_CONFIG_METHODS, "from_pyfile"):
                 continue
             frame = site_frame(Frame(module.path, site.scope), site)
             if not any(

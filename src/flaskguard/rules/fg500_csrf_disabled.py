@@ -42,6 +42,7 @@ from collections.abc import Iterator
 from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.analysis.devserver import analysis_for
 from flaskguard.facts import ir
+from flaskguard.facts.module import CallSite, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.flaskapp import CSRF_FORM_CLASSES
 from flaskguard.model.apps import flask_model
@@ -135,10 +136,9 @@ def _forms(project: Project) -> Iterator[Finding]:
                         scope=cls.qualname,
                         code=f"class {form}.Meta: csrf = False",
                     )
-        for site in module.calls:
+        for site in project.view(module, _calls_with_meta_dict):
             meta = site.call.keyword("meta")
-            if not isinstance(meta, ir.DictExpr):
-                continue
+            assert meta is not None
             frame = site_frame(Frame(module.path, site.scope), site)
             options = model.constant(meta, frame)
             if not (isinstance(options, dict) and options.get("csrf") is False):
@@ -165,3 +165,10 @@ def _forms(project: Project) -> Iterator[Finding]:
 
 
 RULE = Rule(META, check)
+
+
+def _calls_with_meta_dict(module: ModuleFacts) -> tuple[CallSite, ...]:
+    """Calls with ``meta={...}``: how a WTForms form is built with options."""
+    return tuple(
+        site for site in module.calls if isinstance(site.call.keyword("meta"), ir.DictExpr)
+    )

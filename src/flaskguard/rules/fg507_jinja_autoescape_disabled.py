@@ -43,6 +43,7 @@ from typing import Optional
 
 from flaskguard.analysis.codecontext import is_production_path
 from flaskguard.facts import ir
+from flaskguard.facts.module import Assignment, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.model.apps import FlaskModel, flask_model
 from flaskguard.model.objects import ClassRef, Instance
@@ -106,7 +107,7 @@ def _app_settings(project: Project, model: FlaskModel) -> Iterator[Finding]:
     for module in project.modules:
         if not is_production_path(project, module.path):
             continue
-        for assignment in module.assignments:
+        for assignment in project.view(module, _jinja_option_assignments):
             target = assignment.target
             frame = Frame(module.path, assignment.scope)
             off: Optional[str] = None
@@ -245,3 +246,25 @@ def _options_disable(model: FlaskModel, expr: ir.Expr, frame: Frame) -> bool:
 
 
 RULE = Rule(META, check)
+
+
+def _jinja_option_assignments(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """``x.jinja_env.autoescape = ...``, ``x.jinja_options = ...`` and
+    ``x.jinja_options["autoescape"] = ...``."""
+    return tuple(a for a in module.assignments if _sets_jinja_option(a.target))
+
+
+def _sets_jinja_option(target: ir.Expr) -> bool:
+    if isinstance(target, ir.Attr):
+        return target.attr == "jinja_options" or (
+            target.attr == "autoescape"
+            and isinstance(target.value, ir.Attr)
+            and target.value.attr == "jinja_env"
+        )
+    return (
+        isinstance(target, ir.Subscript)
+        and isinstance(target.value, ir.Attr)
+        and target.value.attr == "jinja_options"
+        and isinstance(target.index, ir.Const)
+        and target.index.value == "autoescape"
+    )

@@ -95,7 +95,7 @@ from flaskguard.analysis.purpose import (
     vocabulary_hits,
 )
 from flaskguard.facts import ir
-from flaskguard.facts.module import CallSite
+from flaskguard.facts.module import CallSite, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge import crypto
 from flaskguard.model.project import Frame, Project, site_frame
@@ -158,7 +158,7 @@ def check(project: Project) -> Iterator[Finding]:
     for module in project.modules:
         if not is_production_path(project, module.path):
             continue
-        for site in module.calls:
+        for site in project.view(module, _calls_with_digest_arguments):
             if (module.path, site.call.loc) in mac_sites:
                 continue
             for _, value in _digest_arguments(site.call):
@@ -172,6 +172,10 @@ def check(project: Project) -> Iterator[Finding]:
                     callee = ir.dotted_name(site.call.func) or "the call"
                     yield _mac_finding(module.path, site, callee, algorithm)
                     break
+
+
+def _calls_with_digest_arguments(module: ModuleFacts) -> tuple[CallSite, ...]:
+    return tuple(site for site in module.calls if next(_digest_arguments(site.call), None))
 
 
 def _digest_arguments(call: ir.Call) -> Iterator[tuple[str, ir.Expr]]:

@@ -127,7 +127,7 @@ def check(project: Project) -> Iterator[Finding]:
         if not is_production_path(project, module.path):
             continue
         checker = _ModuleChecker(analysis, module)
-        for site in module.calls:
+        for site in project.view(module, _tls_calls):
             frame = site_frame(Frame(module.path, site.scope), site)
             results = list(checker.call(site, frame))
             if results and not is_dead(analysis, site.guards, frame):
@@ -141,7 +141,6 @@ class _ModuleChecker:
         self.resolver = analysis.resolver
         self.module = module
         self.path = module.path
-        self._with_calls = _with_bound_calls(module)
 
     # -- calls ------------------------------------------------------------------------------
 
@@ -161,8 +160,6 @@ class _ModuleChecker:
                     f"nor the host name; connections made with it trust any server: {_IMPACT}",
                     "context",
                 )
-            return
-        if not any(keyword in _KEYWORDS for keyword, _ in call.kwargs):
             return
         display, options, confidence = self._tls_options(func, frame)
         for option in options:
@@ -252,7 +249,8 @@ class _ModuleChecker:
         if not isinstance(expr, ir.Name):
             return set()
         classes = set()
-        for site in self._with_calls.get((frame.scope, expr.id), ()):
+        bound = (frame.scope, expr.id)
+        for site in self.analysis.project.view_entry(self.module, _with_bound_calls, bound) or ():
             for value in self.resolver.infer(site.call, frame):
                 if isinstance(value, Instance) and isinstance(value.cls, str):
                     classes.add(crypto.alias(canonical(value.cls)))
@@ -271,13 +269,12 @@ class _ModuleChecker:
     def assignments(self) -> Iterator[Finding]:
         cert_none_receivers: set[tuple[str, ir.Expr]] = set()
         hostname_off: list[tuple[Assignment, Frame]] = []
-        for assignment in self.module.assignments:
+        for assignment in self.analysis.project.view(self.module, _tls_attribute_assignments):
             target = assignment.target
-            if not isinstance(target, ir.Attr):
-                continue
+            assert isinstance(target, ir.Attr)
             frame = Frame(self.path, assignment.scope)
             attr = target.attr
-            if attr not in _ATTRIBUTES or is_dead(self.analysis, assignment.guards, frame):
+            if is_dead(self.analysis, assignment.guards, frame):
                 continue
             if (
                 attr == "verify"
@@ -379,6 +376,29 @@ class _ModuleChecker:
             code=assignment.statement.code,
             anchors=[(self.path, assignment.statement.first_line)],
         )
+
+
+def _tls_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
+    """Calls ``_ModuleChecker.call`` looks into: of an unverified-context factory's name, or
+    with a keyword that controls verification somewhere."""
+    found = []
+    for site in module.calls:
+        func = site.call.func
+        last = (
+            func.attr if isinstance(func, ir.Attr) else func.id if isinstance(func, ir.Name) else ""
+        )
+        if last in _FACTORY_NAMES or any(keyword in _KEYWORDS for keyword, _ in site.call.kwargs):
+            found.append(site)
+    return tuple(found)
+
+
+def _tls_attribute_assignments(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """``x.verify = ...`` and the other attributes that control verification."""
+    return tuple(
+        a
+        for a in module.assignments
+        if isinstance(a.target, ir.Attr) and a.target.attr in _ATTRIBUTES
+    )
 
 
 def _with_bound_calls(module: ModuleFacts) -> dict[tuple[str, str], list[CallSite]]:
