@@ -164,6 +164,7 @@ def _report(result: ScanResult) -> list[tuple[object, ...]]:
 # than the analyses run again: the facts are the same, or differ only where no analysis read.
 REUSED = {
     "a function added",
+    "a parameter default changed",
     "comment appended",
     "comment line above the flagged line",
     "comment lines above the views",

@@ -616,8 +616,9 @@ def test_warm_run_scan_rebuilds_the_project_with_cached_templates(
     )
     cache_dir = tmp_path / "cache"
     run_scan([root], root=root, cache_dir=cache_dir, jobs=1)
-    # A Python edit invalidates the whole-scan result; the template's outcome is reused.
-    (root / "app.py").write_text(APP + "x = 1\n", encoding="utf-8")
+    # A Python edit the analyses read invalidates the whole-scan result; the template's
+    # outcome is reused.
+    (root / "app.py").write_text(APP + 'app.config["TESTING"] = False\n', encoding="utf-8")
     recorder = _Recorder(monkeypatch)
     run_scan([root], root=root, cache_dir=cache_dir, jobs=1)
     (project,) = recorder.projects

@@ -403,7 +403,7 @@ class SecretsAnalysis:
                     found.append(EnvFallback(at.path, expr, at.scope, variable, how))
         if isinstance(expr, ir.BoolOp) and expr.op == "or":
             for position, operand in enumerate(expr.values[:-1]):
-                variable = self._getter_variable(operand, at.frame)
+                variable = self.getter_variable(operand, at.frame)
                 if variable is None or (variables is not None and variable not in variables):
                     continue
                 later = [self.value(v, at.frame)[0] for v in expr.values[position + 1 :]]
@@ -422,7 +422,7 @@ class SecretsAnalysis:
             for v in self.resolver.infer(call.func, frame)
         )
 
-    def _getter_variable(self, expr: ir.Expr, frame: Frame) -> Optional[str]:
+    def getter_variable(self, expr: ir.Expr, frame: Frame) -> Optional[str]:
         """The variable an environment lookup reads ("" when not a constant), else None."""
         if not isinstance(expr, ir.Call) or not self.is_env_getter(expr, frame):
             return None
@@ -432,7 +432,7 @@ class SecretsAnalysis:
 
     def getter_fallback(self, call: ir.Call, frame: Frame) -> Optional[tuple[Optional[str], str]]:
         """(variable, description) for ``os.environ.get(NAME, <literal>)`` and friends."""
-        variable = self._getter_variable(call, frame)
+        variable = self.getter_variable(call, frame)
         if variable is None:
             return None
         default = call.argument(1, "default")

@@ -39,6 +39,7 @@ from collections.abc import Iterator
 from typing import Optional
 
 from flaskguard.analysis.codecontext import code_kind
+from flaskguard.analysis.purpose import statements_at, walk
 from flaskguard.analysis.secrets import (
     ENV_GETTERS,
     EnvFallback,
@@ -46,7 +47,8 @@ from flaskguard.analysis.secrets import (
     Written,
     secrets_analysis,
 )
-from flaskguard.facts.module import Guard
+from flaskguard.facts import ir
+from flaskguard.facts.module import Assignment, Guard, ModuleFacts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.knowledge.secrets import SECRET_KEY_ENV_NAMES, SECRET_KEY_SETTINGS
 from flaskguard.model.project import Frame, Project
@@ -124,19 +126,75 @@ def _from_lookups(project: Project, analysis: SecretsAnalysis) -> Iterator[tuple
             continue
         variable, how = described
         yield _key_of(variable), EnvFallback(path, site.call, site.scope, variable, how)
-    for module in project.modules:
-        for assignment in module.assignments:
-            frame = Frame(module.path, assignment.scope)
-            if (module.path, assignment.loc.line) in other_profiles:
-                continue
-            start = Written(assignment.value, frame, module.path, assignment.loc, assignment.scope)
-            fallbacks = list(analysis.env_fallbacks(start, SECRET_KEY_ENV_NAMES))
-            # Deciding whether code runs in production costs more than finding the lookups.
-            if fallbacks and _production_site(
-                analysis, module.path, assignment.guards, frame, None
-            ):
-                for fallback in fallbacks:
-                    yield _key_of(fallback.variable), fallback
+    for path, assignment in _assignments_reaching_lookups(project, analysis):
+        frame = Frame(path, assignment.scope)
+        if (path, assignment.loc.line) in other_profiles:
+            continue
+        start = Written(assignment.value, frame, path, assignment.loc, assignment.scope)
+        fallbacks = list(analysis.env_fallbacks(start, SECRET_KEY_ENV_NAMES))
+        # Deciding whether code runs in production costs more than finding the lookups.
+        if fallbacks and _production_site(analysis, path, assignment.guards, frame, None):
+            for fallback in fallbacks:
+                yield _key_of(fallback.variable), fallback
+
+
+def _assignments_reaching_lookups(
+    project: Project, analysis: SecretsAnalysis
+) -> list[tuple[str, Assignment]]:
+    """The assignments whose value may reach a lookup of a secret-key variable, in it or
+    through the names ``env_fallbacks`` follows (a variable, a module constant, an imported
+    name), in module and line order: the statements that hold such a lookup, then, until
+    nothing is added, the assignments that mention a name one of them binds. Asking for
+    these instead of running ``env_fallbacks`` on every assignment keeps an edit that adds
+    unrelated assignments from being a change this rule read."""
+    found: dict[tuple[str, int], tuple[str, Assignment]] = {}
+    names: set[str] = set()
+    for path, site, frame in analysis.resolver.calls_to(ENV_GETTERS):
+        if analysis.getter_variable(site.call, frame) not in SECRET_KEY_ENV_NAMES:
+            continue
+        module = project.module(path)
+        at = (site.scope, site.statement.loc)
+        for assignment in (project.view_entry(module, statements_at, at) or ((), ()))[0]:
+            found[(path, id(assignment))] = (path, assignment)
+            if isinstance(assignment.target, ir.Name):
+                names.add(assignment.target.id)
+    new = set(names)
+    while new:
+        added: set[str] = set()
+        for module in project.modules:
+            for name in sorted(new):
+                for assignment in project.view_entry(module, _assignments_mentioning, name) or ():
+                    found[(module.path, id(assignment))] = (module.path, assignment)
+                    if isinstance(assignment.target, ir.Name):
+                        added.add(assignment.target.id)
+                added.update(project.view_entry(module, _names_imported_as, name) or ())
+        new = added - names
+        names |= added
+    return sorted(found.values(), key=lambda f: (f[0], f[1].loc.line, f[1].loc.col))
+
+
+def _assignments_mentioning(module: ModuleFacts) -> dict[str, tuple[Assignment, ...]]:
+    """A module's assignments by the names (and attribute names) their values mention."""
+    found: dict[str, list[Assignment]] = {}
+    for assignment in module.assignments:
+        mentioned = set()
+        for node in walk(assignment.value):
+            if isinstance(node, ir.Name):
+                mentioned.add(node.id)
+            elif isinstance(node, ir.Attr):
+                mentioned.add(node.attr)
+        for name in mentioned:
+            found.setdefault(name, []).append(assignment)
+    return {name: tuple(assignments) for name, assignments in found.items()}
+
+
+def _names_imported_as(module: ModuleFacts) -> dict[str, tuple[str, ...]]:
+    """The names a module binds by ``from m import attr as name``, by ``attr``."""
+    found: dict[str, list[str]] = {}
+    for binding in module.imports:
+        if binding.attr is not None and binding.attr != "*":
+            found.setdefault(binding.attr, []).append(binding.name)
+    return {attr: tuple(names) for attr, names in found.items()}
 
 
 def _production_site(
