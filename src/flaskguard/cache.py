@@ -98,8 +98,9 @@ class Cache:
                 key TEXT, relpath TEXT, digest TEXT, payload BLOB,
                 PRIMARY KEY (key, relpath, digest));
             CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, payload BLOB);
-            CREATE TABLE IF NOT EXISTS module_reads (
-                key TEXT, relpath TEXT, payload BLOB, PRIMARY KEY (key, relpath));
+            DROP TABLE IF EXISTS module_reads;
+            CREATE TABLE IF NOT EXISTS read_log (relpath TEXT PRIMARY KEY, payload BLOB);
+            CREATE TABLE IF NOT EXISTS read_log_result (key TEXT);
             """
         )
         connection.execute("SELECT count(*) FROM files").fetchone()
@@ -232,18 +233,18 @@ class Cache:
         """What the project stage read to make the last result (see :meth:`store_result`), of
         the modules at ``paths`` and of the project's call index; None when it is not known."""
         try:
-            rows = self.connection.execute(
-                "SELECT relpath, module_reads.payload FROM module_reads JOIN results USING (key)"
-                " WHERE relpath = ''"
-            ).fetchall()
-            if not rows:
+            owner = self.connection.execute(
+                "SELECT 1 FROM read_log_result JOIN results USING (key)"
+            ).fetchone()
+            calls = self.connection.execute(
+                "SELECT payload FROM read_log WHERE relpath = ''"
+            ).fetchone()
+            if owner is None or calls is None:
                 return None
-            log = ReadLog(calls=pickle.loads(rows[0][1]))
+            log = ReadLog(calls=pickle.loads(calls[0]))
             for path in set(paths):
                 row = self.connection.execute(
-                    "SELECT module_reads.payload FROM module_reads JOIN results USING (key)"
-                    " WHERE relpath = ?",
-                    (path,),
+                    "SELECT payload FROM read_log WHERE relpath = ?", (path,)
                 ).fetchone()
                 if row is None:  # every module of a project has its row: not known
                     return None
@@ -259,27 +260,31 @@ class Cache:
         """Keep ``result`` as the project's latest, with ``reads``, what the analyses read to
         make it, or (``keep_reads``) with the reads of the result it replaces, those of the
         modules in ``reads`` replaced. Reads are kept by module, apart from the result: a warm
-        scan needs the result only, and a re-scan the reads of the changed modules."""
+        scan needs the result only, and a re-scan the reads of the changed modules. One row
+        names the result they belong to, so that keeping them rewrites that row only."""
         try:
             with self.connection:
                 # Only the latest state of a project is worth keeping.
                 self.connection.execute("DELETE FROM results")
-                if keep_reads:
-                    self.connection.execute("UPDATE module_reads SET key = ?", (key,))
-                else:
-                    self.connection.execute("DELETE FROM module_reads")
                 self.connection.execute(
                     "INSERT INTO results VALUES (?, ?)", (key, pickle.dumps(result, 5))
                 )
+                if keep_reads:
+                    self.connection.execute("UPDATE read_log_result SET key = ?", (key,))
+                else:
+                    self.connection.execute("DELETE FROM read_log")
+                    self.connection.execute("DELETE FROM read_log_result")
+                    if reads is not None:
+                        self.connection.execute("INSERT INTO read_log_result VALUES (?)", (key,))
                 if reads is not None:
                     rows = [
-                        (key, path, pickle.dumps((fields, reads.keys.get(path, set())), 5))
+                        (path, pickle.dumps((fields, reads.keys.get(path, set())), 5))
                         for path, fields in reads.fields.items()
                     ]
                     if not keep_reads:
-                        rows.append((key, "", pickle.dumps(reads.calls, 5)))
+                        rows.append(("", pickle.dumps(reads.calls, 5)))
                     self.connection.executemany(
-                        "INSERT OR REPLACE INTO module_reads VALUES (?, ?, ?)", rows
+                        "INSERT OR REPLACE INTO read_log VALUES (?, ?)", rows
                     )
         except sqlite3.Error as error:
             self.warn("storing results", error)
