@@ -159,6 +159,12 @@ def test_an_edit_the_analyses_did_not_read_keeps_the_result(
     assert summary(root, cache) == cold
     (root / "app.py").write_text(APP + "\n\ndef g(value):\n    return value\n", encoding="utf-8")
     assert summary(root, cache) == cold
+    # Nor into a new call of a name bound nowhere, or a new local variable.
+    (root / "app.py").write_text(
+        APP + "\n\ndef g(value):\n    total = len(value) + 1\n    return total\n",
+        encoding="utf-8",
+    )
+    assert summary(root, cache) == cold
     assert builds == []
     # The stored result stands for the new state, and later edits are judged against the
     # same reads: one that the analyses did read runs them.

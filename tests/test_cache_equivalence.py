@@ -104,6 +104,14 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "a module added": lambda root: (root / "extra.py").write_text("# empty\n", encoding="utf-8"),
     "a module removed": _delete("realtime.py"),
     "a function added": _append("inventory/sync.py", "\n\ndef later(value):\n    return value\n"),
+    "a helper with a call and a variable added": _append(
+        "inventory/db.py", "\n\ndef count(rows):\n    total = len(rows) + 1\n    return total\n"
+    ),
+    "a config write added": _replace(
+        "inventory/__init__.py",
+        "    db.init_app(app)\n",
+        '    app.config["SESSION_COOKIE_SECURE"] = False\n    db.init_app(app)\n',
+    ),
     "a function added and one changed": lambda root: (
         _append("inventory/sync.py", "\n\ndef later(value):\n    return value\n")(root),
         _replace("inventory/db.py", "    return g.db\n", "    return g.db or None\n")(root),
@@ -164,6 +172,7 @@ def _report(result: ScanResult) -> list[tuple[object, ...]]:
 # than the analyses run again: the facts are the same, or differ only where no analysis read.
 REUSED = {
     "a function added",
+    "a helper with a call and a variable added",
     "a parameter default changed",
     "comment appended",
     "comment line above the flagged line",

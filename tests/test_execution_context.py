@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from flaskguard.analysis.context import Reach, ReachedCall
-from flaskguard.analysis.devserver import DevServerAnalysis
+from flaskguard.analysis.devserver import DevServerAnalysis, possible_dev_server_calls
 from flaskguard.facts import ir
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.model.project import Project
@@ -370,3 +370,65 @@ def test_thread_from_a_star_import_started_at_import() -> None:
         "app.py": "from workers import *\nt.start()\n",
     }
     assert reach(files, "import", "marker") == Reach.YES
+
+
+# -- calls never reached ----------------------------------------------------------------------
+
+
+def test_unreached_dev_servers_are_found_under_any_binding_of_their_name() -> None:
+    found = analysis(
+        one(
+            """
+            from flask import Flask
+            from werkzeug.serving import run_simple as serve_forever
+
+            app = Flask(__name__)
+            start = app.run
+
+
+            def never_called():
+                start(debug=True)
+                serve_forever("0.0.0.0", 5000, app)
+
+
+            def through(runner):
+                runner(port=5001)
+
+
+            def caller():
+                through(app.run)
+            """
+        )
+    ).uses()
+    assert sorted(use.call.site.call.loc.line for use in found) == [10, 11, 15]
+
+
+def test_dev_server_candidates_skip_names_that_cannot_be_servers() -> None:
+    source = textwrap.dedent(
+        """
+        import flask
+        from tools import launch
+
+
+        def helper(value):
+            return len(value)
+
+
+        def main(runner):
+            helper([])
+            launch()
+            runner()
+            flask.Flask(__name__).run()
+            flask.Flask(__name__).jsonify()
+            (lambda: None)()
+        """
+    )
+    module = extract_module_facts(ast.parse(source), source, "app.py")
+    called = [
+        ir.dotted_name(site.call.func) or type(site.call.func).__name__
+        for site in possible_dev_server_calls(module)
+    ]
+    # ``len`` is bound nowhere and ``helper`` only by a def: neither can start a server.
+    assert called == ["launch", "runner", "Attr", "Lambda"]
+    starred = extract_module_facts(ast.parse("from tools import *\nlen([])\n"), "", "a.py")
+    assert len(possible_dev_server_calls(starred)) == 1

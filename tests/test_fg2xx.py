@@ -22,15 +22,18 @@ from flaskguard.analysis.secrets import (
     is_credential_key,
     is_placeholder,
     secret_weakness,
+    secrets_analysis,
     url_with_password,
 )
 from flaskguard.config import Config
+from flaskguard.facts import ir
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.findings import Confidence, Finding, Severity
 from flaskguard.fix_command import run_fix
 from flaskguard.model.project import Project
 from flaskguard.model.settings import Setting, config_model
 from flaskguard.redaction import redact_assigned_value
+from flaskguard.rules import fg202_secret_key_insecure_default as fg202
 from flaskguard.rules import find_rule
 from flaskguard.scan import run_scan
 
@@ -695,6 +698,43 @@ def test_env_default_in_development_code_is_not_reported(tmp_path: Path) -> None
         },
     )
     assert found == []
+
+
+def test_the_assignments_searched_are_those_names_lead_from_to_a_lookup() -> None:
+    sources = {
+        "keys.py": """
+            import os
+
+            _KEY = os.environ.get("SECRET_KEY", "dev")
+            PORT = os.environ.get("PORT", "80")
+            OTHER = 1
+        """,
+        "settings.py": """
+            from keys import _KEY as K
+
+            SECRET = K
+            unrelated = len([])
+        """,
+        "app.py": """
+            import settings
+
+            VALUE = settings.SECRET
+            TIMEOUT = 3
+        """,
+    }
+    modules = [
+        extract_module_facts(ast.parse(textwrap.dedent(text)), textwrap.dedent(text), path)
+        for path, text in sources.items()
+    ]
+    project = Project("/p", modules)
+    searched = fg202._assignments_reaching_lookups(project, secrets_analysis(project))
+    # The lookup, then through the import alias and the module attribute; not the lookup of
+    # another variable, nor assignments no name of theirs leads from.
+    assert [(path, a.target) for path, a in searched] == [
+        ("app.py", ir.Name("VALUE")),
+        ("keys.py", ir.Name("_KEY")),
+        ("settings.py", ir.Name("SECRET")),
+    ]
 
 
 # -- FG203 --------------------------------------------------------------------------------------

@@ -5,9 +5,10 @@ from __future__ import annotations
 import ast
 import textwrap
 
+from flaskguard.facts import ir
 from flaskguard.facts.extract import extract_module_facts
-from flaskguard.facts.module import ModuleFacts
-from flaskguard.model.project import Frame, Project, changed_read
+from flaskguard.facts.module import CallSite, ModuleFacts
+from flaskguard.model.project import Frame, Project, changed_read, view_ref
 from flaskguard.model.reads import ReadLog, WatchedModule
 
 HELPERS = """\
@@ -112,3 +113,59 @@ def test_call_positions_move_with_their_lines() -> None:
     moved = project.reads.moved("pkg/helpers.py", {3: 5})
     assert ("call-at", 5, 0) in moved.keys["pkg/helpers.py"]
     assert ("call-at", 3, 0) in project.reads.keys["pkg/helpers.py"]
+
+
+def attribute_calls(module: ModuleFacts) -> tuple[CallSite, ...]:
+    return tuple(site for site in module.calls if isinstance(site.call.func, ir.Attr))
+
+
+def calls_by_scope(module: ModuleFacts) -> dict[str, tuple[CallSite, ...]]:
+    found: dict[str, list[CallSite]] = {}
+    for site in module.calls:
+        found.setdefault(site.scope, []).append(site)
+    return {scope: tuple(sites) for scope, sites in found.items()}
+
+
+def test_a_view_is_one_read_judged_by_its_answer() -> None:
+    project = project_of(facts(HELPERS))
+    (module,) = project.modules
+    assert project.view(module, attribute_calls) == ()
+    assert ("view", view_ref(attribute_calls)) in project.reads.keys["pkg/helpers.py"]
+    assert project.reads.fields["pkg/helpers.py"] == set()
+    reads = project.reads
+    # Calls the view does not select, and assignments: not seen.
+    assert (
+        _judged(reads, HELPERS + "\n\ndef more(v):\n    total = len(v)\n    return total\n") is None
+    )
+    # A call it selects is.
+    changed = _judged(reads, HELPERS + "\n\ndef more():\n    return hashlib.md5()\n")
+    assert changed is not None and view_ref(attribute_calls) in changed
+
+
+def test_a_view_entry_is_read_alone() -> None:
+    source = HELPERS + "\n\ndef more():\n    return hashlib.md5()\n"
+    project = project_of(facts(source))
+    (module,) = project.modules
+    (site,) = project.view_entry(module, calls_by_scope, "more") or ()
+    assert site.call.loc.line == 15
+    reads = project.reads
+    other = source.replace("return value + 1", "return hashlib.sha1(value)")
+    assert changed_read(reads, facts(source), facts(other)) is None
+    changed = changed_read(reads, facts(source), facts(source.replace("md5", "sha1")))
+    assert changed is not None and "'more'" in changed
+
+
+def test_a_view_this_code_does_not_have_is_a_change() -> None:
+    reads = ReadLog(keys={"pkg/helpers.py": {("view", "flaskguard.model.project:no_such_view")}})
+    changed = changed_read(reads, facts(HELPERS), facts(HELPERS + "\nX = 1\n"))
+    assert changed == "unknown view flaskguard.model.project:no_such_view"
+
+
+def test_locations_in_view_entries_move_with_their_lines() -> None:
+    loc = ir.Loc(3, 4, 4, 1)
+    reads = ReadLog(keys={"pkg/helpers.py": {("view", "m:v", ("scope", loc)), ("view", "m:w")}})
+    moved = reads.moved("pkg/helpers.py", {3: 5, 4: 6})
+    assert moved.keys["pkg/helpers.py"] == {
+        ("view", "m:v", ("scope", ir.Loc(5, 4, 6, 1))),
+        ("view", "m:w"),
+    }
