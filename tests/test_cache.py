@@ -193,8 +193,9 @@ def test_an_edit_that_changes_the_facts_runs_the_analyses(
     (root / "app.py").write_text("\n" + APP, encoding="utf-8")
     assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 4)]
     assert builds == [1]
-    # A new statement above it is a change of the facts.
-    (root / "app.py").write_text("import os\n" + APP, encoding="utf-8")
+    # A new statement in place of the blank line changes no line, but it binds ``app``, which
+    # the analyses looked up: a change they read.
+    (root / "app.py").write_text("app = None\n" + APP, encoding="utf-8")
     assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 4)]
     assert builds == [1, 1]
 

@@ -19,6 +19,9 @@ from pathlib import Path
 
 import pytest
 
+from flaskguard.analysis.taint import request_readers
+from flaskguard.facts.extract import extract_module_facts
+from flaskguard.facts.module import ModuleFacts
 from flaskguard.scan import run_scan
 
 EXPECT = re.compile(r"#\s*expect:\s*(FG3\d\d(?:\s*,\s*FG3\d\d)*)")
@@ -4201,3 +4204,46 @@ def test_every_rule_has_enough_cases() -> None:
     for rule in RULES:
         assert positives[rule] >= 3, (rule, positives[rule])
         assert negatives[rule] >= 4, (rule, negatives[rule])
+
+
+# -- where the engine starts ------------------------------------------------------------------
+
+
+def _facts(source: str) -> ModuleFacts:
+    source = textwrap.dedent(source)
+    return extract_module_facts(ast.parse(source), source, "views.py")
+
+
+def test_the_engine_starts_from_functions_that_mention_the_request() -> None:
+    module = _facts(
+        """
+        import flask
+        from flask import request as req
+
+
+        def view():
+            return req.args["q"]
+
+
+        def in_comprehension():
+            return [req.form[k] for k in ("a", "b")]
+
+
+        def in_lambda():
+            return sorted([], key=lambda item: flask.request.args.get(item))
+
+
+        def helper(value):
+            return value.strip()
+
+
+        class Page:
+            def get(self):
+                def inner():
+                    return req.json
+                return inner()
+        """
+    )
+    assert request_readers(module) == ("view", "in_comprehension", "in_lambda", "Page.get.inner")
+    assert request_readers(_facts("from flask import *\ndef a():\n    return 1\n")) == ("a",)
+    assert request_readers(_facts("from os import path\ndef a(request):\n    return 1\n")) == ()

@@ -190,20 +190,12 @@ class TaintEngine:
     def _roots(self) -> set[tuple[str, str]]:
         roots: set[tuple[str, str]] = set(self._responders)
         for module in self.project.modules:
-            if not self._reads_request(module):
-                continue
-            for function in module.functions:
-                roots.add((module.path, function.qualname))
+            if self.extra_sources:
+                qualnames: Iterable[str] = (function.qualname for function in module.functions)
+            else:
+                qualnames = self.project.view(module, request_readers)
+            roots.update((module.path, qualname) for qualname in qualnames)
         return {r for r in roots if self.project.function(*r) is not None}
-
-    def _reads_request(self, module: ModuleFacts) -> bool:
-        if self.extra_sources:
-            return True
-        for binding in module.imports:
-            top = binding.module.split(".", 1)[0]
-            if top in ("flask", "quart", "werkzeug") and binding.attr in (None, "request", "*"):
-                return True
-        return False
 
     def _callers_of_sources(self) -> set[tuple[str, str]]:
         found: set[tuple[str, str]] = set()
@@ -2444,4 +2436,26 @@ def _converter_registrations(module: ModuleFacts) -> tuple[Assignment, ...]:
         and a.target.value.attr == "converters"
         and isinstance(a.target.index, ir.Const)
         and isinstance(a.target.index.value, str)
+    )
+
+
+def request_readers(module: ModuleFacts) -> tuple[str, ...]:
+    """The functions of a module that may read the request themselves: those that mention a
+    name the module binds to Flask's, Quart's or Werkzeug's ``request`` or to one of those
+    packages (any function, after a star import of them). The others get attacker data only
+    from their callers, which pass it in, or from callees that read it, whose callers are
+    analysed once those are found to return it (``_callers_of_sources``)."""
+    names: set[str] = set()
+    star = False
+    for binding in module.imports:
+        top = binding.module.split(".", 1)[0]
+        if top in ("flask", "quart", "werkzeug") and binding.attr in (None, "request", "*"):
+            if binding.attr == "*":
+                star = True
+            else:
+                names.add(binding.name)
+    if not names and not star:
+        return ()
+    return tuple(
+        f.qualname for f in module.functions if star or not names.isdisjoint(ir.names_in(f))
     )

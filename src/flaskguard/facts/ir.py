@@ -7,6 +7,7 @@ analyses cannot use becomes :data:`UNKNOWN`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, fields
 from typing import Any, Optional, Union
 
@@ -24,14 +25,32 @@ class Compact:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        names = _FIELD_NAMES.get(type(self))
-        if names is None:
-            names = tuple(f.name for f in fields(self))  # type: ignore[arg-type]
-            _FIELD_NAMES[type(self)] = names
-        return type(self), tuple(getattr(self, name) for name in names)
+        return type(self), tuple(getattr(self, name) for name in _field_names(self))
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(node: Compact) -> tuple[str, ...]:
+    names = _FIELD_NAMES.get(type(node))
+    if names is None:
+        names = tuple(f.name for f in fields(node))  # type: ignore[arg-type]
+        _FIELD_NAMES[type(node)] = names
+    return names
+
+
+def names_in(node: object) -> Iterator[str]:
+    """Every ``Name`` anywhere in a facts object: an expression, a statement, a function's
+    facts with its body, or tuples of them."""
+    stack = [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, Name):
+            yield item.id
+        elif isinstance(item, tuple):
+            stack.extend(item)
+        elif isinstance(item, Compact):
+            stack.extend(getattr(item, name) for name in _field_names(item))
 
 
 class Expr(Compact):
