@@ -513,19 +513,18 @@ class FlaskModel:
 
     def _enforces_auth(self, ref: FuncRef) -> bool:
         module = self.project.module(ref.module)
-        prefix = ref.qualname + "."
         own = self.project.function(ref.module, ref.qualname)
         if own is not None:
             frame = Frame(ref.module, own.scope)
             if any(self.decorator_auth(d, frame) for d in own.decorators):
                 return True
-        for function in module.functions:
-            inside = function.qualname == ref.qualname or function.qualname.startswith(prefix)
-            if inside and any(_denies_access(returned) for returned in function.returns):
+        functions, calls, assignments = self.project.view_entry(
+            module, _code_inside, ref.qualname
+        ) or ((), (), ())
+        for function in functions:
+            if any(_denies_access(returned) for returned in function.returns):
                 return True
-        for site in module.calls:
-            if site.scope != ref.qualname and not site.scope.startswith(prefix):
-                continue
+        for site in calls:
             frame = Frame(module.path, site.scope)
             if any(_mentions_auth(guard.test) for guard in site.guards):
                 return True
@@ -548,12 +547,11 @@ class FlaskModel:
             status = site.call.keyword("status")
             if isinstance(status, ir.Const) and status.value in (401, 403):
                 return True
-        for assignment in module.assignments:
-            in_function = assignment.scope == ref.qualname or assignment.scope.startswith(prefix)
-            if in_function and any(_mentions_auth(guard.test) for guard in assignment.guards):
+        for assignment in assignments:
+            if any(_mentions_auth(guard.test) for guard in assignment.guards):
                 return True
-        for nested in module.functions:
-            if nested.scope != ref.qualname and not nested.scope.startswith(prefix):
+        for nested in functions:
+            if nested.qualname == ref.qualname:
                 continue
             frame = Frame(module.path, nested.scope)
             if any(self.decorator_auth(d, frame) for d in nested.decorators):
@@ -1640,3 +1638,37 @@ def _security_header_writes(module: ModuleFacts) -> bool:
             ):
                 return True
     return False
+
+
+_Inside = tuple[tuple[FunctionFacts, ...], tuple[CallSite, ...], tuple[Assignment, ...]]
+
+
+def _code_inside(module: ModuleFacts) -> dict[str, _Inside]:
+    """By qualified name: the function itself and the functions nested in it, and the calls
+    and assignments in its body or theirs."""
+    functions: dict[str, list[FunctionFacts]] = {}
+    calls: dict[str, list[CallSite]] = {}
+    assignments: dict[str, list[Assignment]] = {}
+    for function in module.functions:
+        for outer in _enclosing_names(function.qualname):
+            functions.setdefault(outer, []).append(function)
+    for site in module.calls:
+        for outer in _enclosing_names(site.scope):
+            calls.setdefault(outer, []).append(site)
+    for assignment in module.assignments:
+        for outer in _enclosing_names(assignment.scope):
+            assignments.setdefault(outer, []).append(assignment)
+    return {
+        name: (
+            tuple(functions.get(name, ())),
+            tuple(calls.get(name, ())),
+            tuple(assignments.get(name, ())),
+        )
+        for name in functions.keys() | calls.keys() | assignments.keys()
+    }
+
+
+def _enclosing_names(scope: str) -> list[str]:
+    """``a``, ``a.b`` and ``a.b.c`` for scope ``a.b.c``; none for the module."""
+    parts = scope.split(".") if scope else []
+    return [".".join(parts[: i + 1]) for i in range(len(parts))]
