@@ -7,6 +7,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Optional
 
 from flaskguard.fixes import apply_edits
 from flaskguard.scan import run_scan
@@ -22,7 +23,7 @@ def project(root: Path) -> Path:
     return root
 
 
-def summary(root: Path, cache: Path) -> list[tuple[str, str, int, str]]:
+def summary(root: Path, cache: Optional[Path]) -> list[tuple[str, str, int, str]]:
     result = run_scan([root], root=root, cache_dir=cache)
     return [(f.rule_id, f.path, f.span.start_line, f.fingerprint) for f in result.findings]
 
@@ -174,6 +175,27 @@ def test_an_edit_the_analyses_did_not_read_keeps_the_result(
     )
     assert summary(root, cache) == []
     assert builds == [1]
+
+
+def test_code_added_or_deleted_above_unread_keeps_the_result_with_lines_moved(
+    tmp_path: Path, project_builds: list[int]
+) -> None:
+    helper = "def unused(v):\n    total = len(v)\n    return total\n\n\n"
+    root = project(tmp_path / "p")
+    (root / "app.py").write_text(helper + APP, encoding="utf-8")
+    cache = tmp_path / "cache"
+    assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 8)]
+    builds = project_builds
+    builds.clear()
+    # The helper's lines go: the analyses read nothing of it, and the flagged call moves up.
+    (root / "app.py").write_text(APP, encoding="utf-8")
+    assert [(r[0], r[2]) for r in summary(root, cache)] == [("FG100", 3)]
+    # Another helper above, with a call and a variable: the call moves down.
+    (root / "app.py").write_text(helper.replace("unused", "other") + APP, encoding="utf-8")
+    moved = summary(root, cache)
+    assert [(r[0], r[2]) for r in moved] == [("FG100", 8)]
+    assert builds == []
+    assert moved == summary(root, None)
 
 
 def test_an_edit_that_changes_the_facts_runs_the_analyses(

@@ -107,6 +107,20 @@ EDITS: dict[str, Callable[[Path], None]] = {
     "a helper with a call and a variable added": _append(
         "inventory/db.py", "\n\ndef count(rows):\n    total = len(rows) + 1\n    return total\n"
     ),
+    "an import added above flagged code": _replace(
+        "inventory/views.py", "import hashlib\n", "import hashlib\nimport json\n"
+    ),
+    "a helper inserted above the views": _replace(
+        "inventory/views.py",
+        "class User(UserMixin):",
+        "def _plural(count, word):\n    text = str(count) + ' ' + word\n"
+        "    return text if count == 1 else text + 's'\n\n\nclass User(UserMixin):",
+    ),
+    "a statement added in a view above flagged code": _replace(
+        "inventory/views.py",
+        "def load_user(user_id):\n",
+        "def load_user(user_id):\n    user_id = int(user_id)\n",
+    ),
     "a config write added": _replace(
         "inventory/__init__.py",
         "    db.init_app(app)\n",
@@ -172,6 +186,9 @@ def _report(result: ScanResult) -> list[tuple[object, ...]]:
 # than the analyses run again: the facts are the same, or differ only where no analysis read.
 REUSED = {
     "a function added",
+    "a function moved down by code above it",
+    "an import added above flagged code",
+    "a helper inserted above the views",
     "a helper with a call and a variable added",
     "a parameter default changed",
     "comment appended",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Optional
 
-from flaskguard.facts.compare import LineMap, line_mapping
+from flaskguard.facts.compare import (
+    LineMap,
+    equal_under,
+    line_digests,
+    line_mapping,
+    matching_lines,
+)
 from flaskguard.scan import analyse_file
 
 BASE = """\
@@ -61,3 +67,49 @@ def test_statements_swapped_are_not_a_move() -> None:
         'SECRET = os.environ.get("KEY", "dev")\nOTHER = 1\n',
     )
     assert mapping(swapped, reordered) is None
+
+
+def digests(text: str) -> bytes:
+    return line_digests(text)
+
+
+def test_matching_lines_skip_the_edited_lines_and_move_the_rest() -> None:
+    inserted = BASE.replace("\n\ndef view", "\nLIMIT = 3\nNAME = 'x'\n\n\ndef view")
+    found = matching_lines(digests(BASE), digests(inserted))
+    assert found[1] == 1 and found[3] == 3
+    assert found[6] == 9 and found[7] == 10  # below the two new lines (5 and 6)
+    assert 5 not in found.values() and 6 not in found.values()
+    deleted = matching_lines(digests(inserted), digests(BASE))
+    assert 5 not in deleted and 6 not in deleted  # the deleted lines
+    assert deleted[9] == 6
+
+
+def test_a_line_replaced_in_place_keeps_its_number() -> None:
+    found = matching_lines(digests(BASE), digests(BASE.replace("value + 1", "value + 2")))
+    assert all(old == new for old, new in found.items())
+    assert 7 in found
+
+
+def test_lines_edited_in_several_places_map_between_the_edits() -> None:
+    lines = [f"x{i} = {i}" for i in range(1, 41)]
+    edited = [*lines[:5], "new = 0", *lines[5:30], *lines[32:]]
+    found = matching_lines(digests("\n".join(lines)), digests("\n".join(edited)))
+    assert found[5] == 5 and found[6] == 7 and found[30] == 31
+    assert 31 not in found and 32 not in found
+    assert found[33] == 32 and found[40] == 39
+    assert list(found.values()) == sorted(found.values())
+
+
+def test_equal_under_moves_every_line_and_compares_the_rest() -> None:
+    old = analyse_file("m.py", "m.py", "python", 10_000_000, BASE).module
+    moved_text = "import sys\n" + BASE
+    new = analyse_file("m.py", "m.py", "python", 10_000_000, moved_text).module
+    assert old is not None and new is not None
+    lines = matching_lines(digests(BASE), digests(moved_text))
+    assert equal_under(old.functions, new.functions, lines)
+    assert equal_under(old.calls, new.calls, lines)
+    assert not equal_under(old.imports, new.imports, lines)  # one more
+    assert not equal_under(old.functions, new.functions, {})  # a line it cannot map
+    changed = analyse_file("m.py", "m.py", "python", 10_000_000, moved_text.replace("+ 1", "+ 2"))
+    assert changed.module is not None
+    assert not equal_under(old.functions, changed.module.functions, lines)

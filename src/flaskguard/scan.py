@@ -28,7 +28,13 @@ from flaskguard.cache import Cache, environment_key, file_digest, state_key
 from flaskguard.config import Config, load_config
 from flaskguard.deps.manifests import DependencyFacts, extract_dependency_facts, manifest_kind
 from flaskguard.discovery import DiscoveredFile, DiscoveryResult, discover, find_project_root
-from flaskguard.facts.compare import LineMap, line_mapping
+from flaskguard.facts.compare import (
+    LineMap,
+    equal_under,
+    line_digests,
+    line_mapping,
+    matching_lines,
+)
 from flaskguard.facts.deployment import DeploymentFacts, deployment_kind, extract_deployment_facts
 from flaskguard.facts.extract import extract_module_facts
 from flaskguard.facts.module import ModuleFacts, Suppression
@@ -63,6 +69,7 @@ class FileOutcome:
     dependencies: Optional[DependencyFacts] = None
     diagnostic: Optional[Diagnostic] = None
     template: Optional[TemplateFacts] = None
+    lines: bytes = b""  # a module's line checksums (see ``facts.compare.line_digests``)
 
 
 class PackedOutcome:
@@ -137,7 +144,7 @@ def analyse_file(
             deployment=deployment,
             diagnostic=Diagnostic("FG907", relpath, "The file is nested too deeply to analyse."),
         )
-    return FileOutcome(relpath, module=facts, deployment=deployment)
+    return FileOutcome(relpath, module=facts, deployment=deployment, lines=line_digests(text))
 
 
 def _read_template(path: Path, max_bytes: int) -> Optional[str]:
@@ -653,8 +660,10 @@ def _reuse_if_facts_unchanged(
     differ only in their line numbers (comment or blank lines inserted or deleted above code),
     the findings stand with that file's lines moved (see :func:`_move_lines`). When each
     read the last project stage made (see :mod:`flaskguard.model.reads`) gets the same answer
-    from a module's new facts, the findings stand too: a helper function added at the end of a
-    file nobody imports it from, or a changed statement no analysis looked into. Only what is
+    from a module's new facts, the findings stand too: a helper function added to a file
+    nobody imports it from, or a changed statement no analysis looked into. The two texts are
+    lined up by line checksums, so that an answer below the edit is the same with its lines
+    moved, and the findings are moved the same way. Only what is
     read from the text itself is redone for the changed files: snippets and fix edits. Files
     added or removed, spacing inside a line (it moves columns), and any other change of the
     facts need a full scan.
@@ -707,14 +716,18 @@ def _reuse_if_facts_unchanged(
         assert before.module is not None and now.module is not None
         mapping = line_mapping(before.module, now.module)
         if mapping is not None:
-            moved[p.relpath] = mapping
+            # Equal facts (only the text's line checksums differ) move nothing.
+            if any(old != new for old, new in mapping.items()):
+                moved[p.relpath] = mapping
             continue
+        lines = matching_lines(before.lines, now.lines)
         if (
             reads is None
-            or before.module.suppressions != now.module.suppressions
-            or changed_read(reads, before.module, now.module) is not None
+            or not equal_under(before.module.suppressions, now.module.suppressions, lines)
+            or changed_read(reads, before.module, now.module, lines) is not None
         ):
             return None
+        moved[p.relpath] = lines
     # Reads that name a line (a call looked up by position) must name the new one.
     stored_reads = _moved_reads(reads, moved)
     try:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, Optional, TypeVar, Union
 
 from flaskguard.facts import ir
+from flaskguard.facts.compare import LineMap, equal_under
 from flaskguard.facts.module import (
     Assignment,
     CallSite,
@@ -25,7 +26,7 @@ from flaskguard.facts.module import (
     Parameter,
 )
 from flaskguard.knowledge.frameworks import KNOWN_LIBRARIES
-from flaskguard.model.reads import IDENTITY_FIELDS, ReadKey, ReadLog, WatchedModule
+from flaskguard.model.reads import IDENTITY_FIELDS, ReadKey, ReadLog, WatchedModule, moved_key
 
 if TYPE_CHECKING:
     from flaskguard.deps.audit import AdvisoryDatabase
@@ -151,6 +152,7 @@ class _ModuleIndex:
     classes: dict[str, ClassFacts] = field(default_factory=dict)
     star_imports: list[ImportBinding] = field(default_factory=list)
     calls_by_scope: dict[str, list[CallSite]] = field(default_factory=dict)
+    assignments_by_scope: dict[str, list[Assignment]] = field(default_factory=dict)
     calls_at: dict[tuple[int, int], CallSite] = field(default_factory=dict)
     decorated: tuple[FunctionFacts, ...] = ()
 
@@ -521,6 +523,10 @@ class Project:
         self.reads.module_keys(path).add(("scope-calls", scope))
         return self._index(path).calls_by_scope.get(scope, [])
 
+    def assignments_in_scope(self, path: str, scope: str) -> list[Assignment]:
+        self.reads.module_keys(path).add(("scope-assignments", scope))
+        return self._index(path).assignments_by_scope.get(scope, [])
+
     def call_at(self, path: str, line: int, col: int) -> Optional[CallSite]:
         self.reads.module_keys(path).add(("call-at", line, col))
         return self._index(path).calls_at.get((line, col))
@@ -564,6 +570,7 @@ def _build_index(module: ModuleFacts) -> _ModuleIndex:
             continue
         add(binding.scope, binding.name, ImportedBinding(module.path, binding))
     for assignment in module.assignments:
+        index.assignments_by_scope.setdefault(assignment.scope, []).append(assignment)
         if not isinstance(assignment.target, ir.Name) or assignment.scope.startswith("<class"):
             continue
         name = assignment.target.id
@@ -607,22 +614,37 @@ def call_key(site: CallSite) -> tuple[str, str]:
     return "other", ""
 
 
-def changed_read(reads: ReadLog, before: ModuleFacts, after: ModuleFacts) -> Optional[str]:
+def changed_read(
+    reads: ReadLog, before: ModuleFacts, after: ModuleFacts, lines: Optional[LineMap] = None
+) -> Optional[str]:
     """The first read in ``reads`` that a module's facts ``after`` an edit answer otherwise
     than ``before`` it did, described; None when every read gets the same answer, so that the
-    analyses, which are deterministic in what they read, would find the same."""
+    analyses, which are deterministic in what they read, would find the same.
+
+    With ``lines`` (old line -> new line, keeping their order), an answer is the same when it
+    is the old one with its lines moved that way, and a read that names a line (a call at a
+    position) is asked at the moved line: the analyses would then find the same with those
+    lines moved, and the scan moves them in the stored findings."""
     for name in IDENTITY_FIELDS:
         if getattr(before, name) != getattr(after, name):
             return name
+
+    def same(old: object, new: object) -> bool:
+        return old == new if lines is None else equal_under(old, new, lines)
+
     path = before.path
     for name in sorted(reads.fields.get(path, ())):
-        if getattr(before, name) != getattr(after, name):
+        if not same(getattr(before, name), getattr(after, name)):
             return f"{name} of {path}"
     keys = reads.keys.get(path)
     if keys:
         old, new = _build_index(before), _build_index(after)
         views: dict[str, tuple[Any, Any]] = {}
         for key in sorted(keys, key=repr):
+            try:
+                asked = key if lines is None else moved_key(key, lines)
+            except KeyError:
+                return f"{key} in {path}: its line changed"
             if key[0] == "view":
                 ref = str(key[1])
                 if ref not in views:
@@ -632,15 +654,15 @@ def changed_read(reads: ReadLog, before: ModuleFacts, after: ModuleFacts) -> Opt
                     views[ref] = (of(before), of(after))
                 answers = views[ref]
                 if len(key) > 2:
-                    answers = (answers[0].get(key[2]), answers[1].get(key[2]))
-                if answers[0] != answers[1]:
+                    answers = (answers[0].get(key[2]), answers[1].get(asked[2]))
+                if not same(*answers):
                     return f"{key} in {path}"
-            elif _index_answer(old, key) != _index_answer(new, key):
+            elif not same(_index_answer(old, key), _index_answer(new, asked)):
                 return f"{key} in {path}"
     if reads.calls:
         old_calls, new_calls = _calls_by_key(before), _calls_by_key(after)
         for key in sorted(reads.calls, key=repr):
-            if old_calls.get(key, []) != new_calls.get(key, []):
+            if not same(old_calls.get(key, []), new_calls.get(key, [])):
                 return f"calls {key} in {path}"
     return None
 
@@ -669,6 +691,8 @@ def _index_answer(index: _ModuleIndex, key: ReadKey) -> object:
         return index.star_imports
     if kind == "scope-calls":
         return index.calls_by_scope.get(str(key[1]))
+    if kind == "scope-assignments":
+        return index.assignments_by_scope.get(str(key[1]))
     if kind == "call-at":
         line, col = key[1], key[2]
         assert isinstance(line, int) and isinstance(col, int)

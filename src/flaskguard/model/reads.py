@@ -49,11 +49,13 @@ class ReadLog:
         name the new one. KeyError for a line ``lines`` does not know."""
         keys = dict(self.keys)
         if path in keys:
-            keys[path] = {_moved_key(key, lines) for key in keys[path]}
+            keys[path] = {moved_key(key, lines) for key in keys[path]}
         return ReadLog(self.fields, keys, self.calls)
 
 
-def _moved_key(key: ReadKey, lines: dict[int, int]) -> ReadKey:
+def moved_key(key: ReadKey, lines: dict[int, int]) -> ReadKey:
+    """A key that names a line (a call at a position, a statement's location in a view entry)
+    naming the moved line; KeyError for a line ``lines`` does not map."""
     if key[0] == "call-at":
         line = key[1]
         assert isinstance(line, int)

@@ -66,9 +66,8 @@ _JSON_READS = frozenset({"json", "get_json", "is_json"})
 def _request_reads(project: Project, module: str, qualname: str) -> set[str]:
     """The ``request`` attributes a handler reads (``form``, ``json``, ``get_json``...)."""
     found: set[str] = set()
-    facts = project.module(module)
     roots: list[ir.Expr] = [site.call for site in project.calls_in_scope(module, qualname)]
-    roots.extend(a.value for a in facts.assignments if a.scope == qualname)
+    roots.extend(a.value for a in project.assignments_in_scope(module, qualname))
     function = project.function(module, qualname)
     if function is not None:
         roots.extend(function.returns)
