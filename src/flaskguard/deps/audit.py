@@ -28,6 +28,7 @@ from flaskguard.deps.advisories import (
     specifier_exposure,
 )
 from flaskguard.deps.manifests import Dependency
+from flaskguard.facts.module import ModuleFacts
 from flaskguard.knowledge.frameworks import DEBUGGED_APPLICATION
 from flaskguard.model.project import Project
 
@@ -237,9 +238,14 @@ def _cors_resource_rules(project: Project) -> Optional[bool]:
 
 
 def _imports(project: Project, module_name: str) -> bool:
-    for module in project.modules:
-        for binding in module.imports:
-            target = project.absolute_import(module, binding)
-            if target == module_name or target.startswith(module_name + "."):
-                return True
-    return False
+    return any(project.view_entry(m, _imported_names, module_name) for m in project.modules)
+
+
+def _imported_names(module: ModuleFacts) -> dict[str, bool]:
+    """The modules a module imports, and their packages (``a``, ``a.b`` for ``a.b``)."""
+    found: dict[str, bool] = {}
+    for binding in module.imports:
+        parts = Project.absolute_import(module, binding).split(".")
+        for end in range(1, len(parts) + 1):
+            found[".".join(parts[:end])] = True
+    return found

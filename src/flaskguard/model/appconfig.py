@@ -232,23 +232,29 @@ def _object_attributes(
         elif isinstance(target, ModRef):
             module = project.module(target.path)
             name = module.module_name
-            for assignment in module.assignments:
+            for assignment in project.view(module, module_constants):
                 target_expr = assignment.target
-                if (
-                    assignment.scope == ""
-                    and isinstance(target_expr, ir.Name)
-                    and target_expr.id.isupper()
-                ):
-                    found.append(
-                        (
-                            target_expr.id,
-                            assignment.value,
-                            Frame(module.path, ""),
-                            name,
-                            assignment.loc.line,
-                        )
+                assert isinstance(target_expr, ir.Name)
+                found.append(
+                    (
+                        target_expr.id,
+                        assignment.value,
+                        Frame(module.path, ""),
+                        name,
+                        assignment.loc.line,
                     )
+                )
     return found
+
+
+def module_constants(module: ModuleFacts) -> tuple[Assignment, ...]:
+    """A module's ``UPPER_CASE = ...`` assignments at module level: its settings, when it is
+    a configuration module."""
+    return tuple(
+        a
+        for a in module.assignments
+        if a.scope == "" and isinstance(a.target, ir.Name) and a.target.id.isupper()
+    )
 
 
 def _class_attributes(

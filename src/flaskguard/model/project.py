@@ -327,7 +327,8 @@ class Project:
         top = name.split(".", 1)[0]
         return not (top in KNOWN_LIBRARIES or top.startswith("flask_"))
 
-    def absolute_import(self, module: ModuleFacts, binding: ImportBinding) -> str:
+    @staticmethod
+    def absolute_import(module: ModuleFacts, binding: ImportBinding) -> str:
         if binding.level == 0:
             return binding.module
         package_parts = module.module_name.split(".") if module.module_name else []

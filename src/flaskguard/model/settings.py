@@ -27,7 +27,7 @@ from flaskguard.analysis.constants import ConstantEvaluator
 from flaskguard.analysis.purpose import walk
 from flaskguard.facts import ir
 from flaskguard.facts.module import ClassFacts, Guard
-from flaskguard.model.appconfig import ConfigWrite
+from flaskguard.model.appconfig import ConfigWrite, module_constants
 from flaskguard.model.objects import ClassRef, ModRef, ObjectResolver
 from flaskguard.model.project import Frame, Project
 
@@ -165,11 +165,10 @@ class ConfigModel:
                 if is_test_path(self.project, path)
                 else profile_kind(profile.rsplit(".", 1)[-1] if "." in profile else profile)
             )
-            for assignment in module.assignments:
+            for assignment in self.project.view(module, module_constants):
                 target = assignment.target
-                if assignment.scope != "" or not isinstance(target, ir.Name):
-                    continue
-                if not target.id.isupper() or assignment.augmented:
+                assert isinstance(target, ir.Name)
+                if assignment.augmented:
                     continue
                 yield Setting(
                     target.id,
