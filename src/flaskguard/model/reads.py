@@ -5,12 +5,14 @@ module facts. When every read would give the same answer on a module's new facts
 old ones, the findings stand, and an edit (a new helper function, a changed loop body nobody
 looked into) does not need the whole project analysed again.
 
-Reads are noted at two grains. A whole content field of a module (``calls``, ``assignments``…)
-is noted when code reads it through the module object, as the project-wide loops do; the
-project hands out :class:`WatchedModule` objects, which note that on every read. Finer keys
-are noted by the project's lookups (a name in a scope, a function by qualified name, the calls
-of one attribute across the project), which read the plain facts underneath. See
-:meth:`flaskguard.model.project.Project.changed_read` for how an edit is judged against them.
+Reads are noted at three grains. A whole content field of a module (``classes``…) is noted
+when code reads it through the module object; the project hands out :class:`WatchedModule`
+objects, which note that on every read. Keys are noted by the project's lookups (a name in a
+scope, a function by qualified name, the calls of one attribute across the project), which
+read the plain facts underneath. And a module view (``Project.view``) is noted by the view's
+name: what a project-wide loop selects from one module, judged by its answer. See
+:func:`flaskguard.model.project.changed_read` for how an edit is judged against them, with the
+lines below the edit moved.
 """
 
 from __future__ import annotations
