@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from typing import Optional
 
 from flaskguard.facts.compare import (
@@ -113,3 +114,27 @@ def test_equal_under_moves_every_line_and_compares_the_rest() -> None:
     changed = analyse_file("m.py", "m.py", "python", 10_000_000, moved_text.replace("+ 1", "+ 2"))
     assert changed.module is not None
     assert not equal_under(old.functions, changed.module.functions, lines)
+
+
+def test_matching_lines_keep_order_and_range_under_random_edits() -> None:
+    chooser = random.Random(7)
+    for trial in range(300):
+        old = [
+            chooser.choice(["", "x", "y", f"u{trial}_{k}"]) for k in range(chooser.randint(0, 60))
+        ]
+        new = list(old)
+        for step in range(chooser.randint(0, 5)):
+            roll = chooser.random()
+            if roll < 0.4 and new:
+                del new[chooser.randrange(len(new))]
+            elif roll < 0.8:
+                new.insert(chooser.randint(0, len(new)), chooser.choice(["", "x", f"n{step}"]))
+            elif new:
+                new[chooser.randrange(len(new))] = "changed"
+        found = matching_lines(digests("\n".join(old)), digests("\n".join(new)))
+        lines = sorted(found)
+        assert all(found[x] < found[y] for x, y in zip(lines, lines[1:]))
+        # An empty text is one empty line.
+        old_count, new_count = max(len(old), 1), max(len(new), 1)
+        assert all(0 <= line <= old_count and 0 <= found[line] <= new_count for line in lines)
+        assert found[0] == 0
