@@ -18,9 +18,10 @@ import bisect
 import re
 import zlib
 from array import array
-from dataclasses import fields, is_dataclass
-from typing import Optional
+from dataclasses import is_dataclass
+from typing import Callable, Optional
 
+from flaskguard.facts.ir import field_names
 from flaskguard.facts.module import ModuleFacts
 
 # Fields that hold a line number of the module's own file; any other number must be equal.
@@ -31,16 +32,6 @@ LineMap = dict[int, int]
 # The line breaks Python's tokenizer counts (not form feeds or Unicode separators).
 _LINE_BREAKS = re.compile("\r\n|\r|\n")
 
-_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
-
-
-def _field_names(cls: type) -> tuple[str, ...]:
-    names = _FIELD_NAMES.get(cls)
-    if names is None:
-        names = tuple(f.name for f in fields(cls))
-        _FIELD_NAMES[cls] = names
-    return names
-
 
 def line_mapping(old: ModuleFacts, new: ModuleFacts) -> Optional[LineMap]:
     """Old line -> new line, when ``new`` is ``old`` with its lines moved; None otherwise.
@@ -50,33 +41,12 @@ def line_mapping(old: ModuleFacts, new: ModuleFacts) -> Optional[LineMap]:
     """
     mapping: LineMap = {}
     reverse: dict[int, int] = {}
-    stack: list[tuple[object, object]] = [(old, new)]
-    while stack:
-        a, b = stack.pop()
-        if a is b:
-            continue
-        if type(a) is not type(b):
-            return None
-        if isinstance(a, (tuple, list)):
-            assert isinstance(b, (tuple, list))
-            if len(a) != len(b):
-                return None
-            stack.extend(zip(a, b))
-        elif is_dataclass(a) and not isinstance(a, type):
-            for name in _field_names(type(a)):
-                left, right = getattr(a, name), getattr(b, name)
-                if name in _LINE_FIELDS and type(left) is int and type(right) is int:
-                    if mapping.setdefault(left, right) != right:
-                        return None
-                    if reverse.setdefault(right, left) != left:
-                        return None
-                else:
-                    stack.append((left, right))
-        elif isinstance(a, (dict, set, frozenset)):
-            if a != b:
-                return None
-        elif a != b:
-            return None
+
+    def record(left: int, right: int) -> bool:
+        return mapping.setdefault(left, right) == right and reverse.setdefault(right, left) == left
+
+    if not _same_besides_lines(old, new, record):
+        return None
     lines = sorted(mapping)
     if any(mapping[x] >= mapping[y] for x, y in zip(lines, lines[1:])):
         return None
@@ -179,6 +149,12 @@ def _unique_anchors(old: array[int], new: array[int]) -> list[tuple[int, int]]:
 def equal_under(old: object, new: object, lines: LineMap) -> bool:
     """Whether ``new`` is ``old`` with its lines moved by ``lines``: each line number in
     ``old`` is mapped to the one in the same place in ``new``, and all else is equal."""
+    return _same_besides_lines(old, new, lambda left, right: lines.get(left) == right)
+
+
+def _same_besides_lines(old: object, new: object, lines_match: Callable[[int, int], bool]) -> bool:
+    """Whether ``old`` and ``new`` are equal but for line numbers, and ``lines_match`` accepts
+    each pair of line numbers found in the same place of both."""
     stack: list[tuple[object, object]] = [(old, new)]
     while stack:
         a, b = stack.pop()
@@ -197,10 +173,10 @@ def equal_under(old: object, new: object, lines: LineMap) -> bool:
                 return False
             stack.extend((a[key], b[key]) for key in a)
         elif is_dataclass(a) and not isinstance(a, type):
-            for name in _field_names(type(a)):
+            for name in field_names(a):
                 left, right = getattr(a, name), getattr(b, name)
                 if name in _LINE_FIELDS and type(left) is int and type(right) is int:
-                    if lines.get(left) != right:
+                    if not lines_match(left, right):
                         return False
                 else:
                     stack.append((left, right))

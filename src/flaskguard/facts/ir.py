@@ -25,13 +25,14 @@ class Compact:
     __slots__ = ()
 
     def __reduce__(self) -> tuple[Any, tuple[Any, ...]]:
-        return type(self), tuple(getattr(self, name) for name in _field_names(self))
+        return type(self), tuple(getattr(self, name) for name in field_names(self))
 
 
 _FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
-def _field_names(node: Compact) -> tuple[str, ...]:
+def field_names(node: object) -> tuple[str, ...]:
+    """The field names of a dataclass instance (facts are), looked up once per class."""
     names = _FIELD_NAMES.get(type(node))
     if names is None:
         names = tuple(f.name for f in fields(node))  # type: ignore[arg-type]
@@ -50,7 +51,7 @@ def names_in(node: object) -> Iterator[str]:
         elif isinstance(item, tuple):
             stack.extend(item)
         elif isinstance(item, Compact):
-            stack.extend(getattr(item, name) for name in _field_names(item))
+            stack.extend(getattr(item, name) for name in field_names(item))
 
 
 class Expr(Compact):
